@@ -1,0 +1,430 @@
+/*
+ * quarry.h - the one public header of libquarry, the quarry text-corpus engine.
+ *
+ * Conventions (they hold for every function below unless its comment says
+ * otherwise):
+ *
+ *  - Every fallible function returns an int status: QUARRY_OK (0),
+ *    QUARRY_DONE (1, "no more items") or a negative QUARRY_E* code.
+ *  - The message for the last failure is kept on the object the function was
+ *    called on (quarry_tokenizer_errmsg, quarry_reader_errmsg, ...). A
+ *    constructor that fails leaves its message on the quarry_env it was given.
+ *  - Memory: the core never calls malloc directly; every allocation goes
+ *    through the allocator of the quarry_env the object was created from.
+ *  - Ownership is stated in each doc comment: "borrowed" pointers stay valid
+ *    as long as the named owner does and must not be freed; "owned by the
+ *    caller" pointers are freed with the matching *_free function.
+ *  - Positions: byte offsets and token indexes are 0-based, spans half-open
+ *    [start, end). 64-bit throughout.
+ *  - Threads: no global mutable state. An object (and the env that carries its
+ *    constructor errors) is used by one thread at a time; different objects
+ *    may be used from different threads concurrently.
+ *  - Text is UTF-8. Input that is not valid UTF-8 is repaired by the readers
+ *    (invalid sequences become U+FFFD and are counted) before tokenizing.
+ */
+#ifndef QUARRY_H
+#define QUARRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(QUARRY_BUILDING) && defined(__GNUC__)
+#define QUARRY_API __attribute__((visibility("default")))
+#else
+#define QUARRY_API
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define QUARRY_VERSION_MAJOR 0
+#define QUARRY_VERSION_MINOR 1
+#define QUARRY_VERSION_PATCH 0
+#define QUARRY_VERSION_STRING "0.1.0"
+#define QUARRY_VERSION_NUMBER                                                  \
+    (QUARRY_VERSION_MAJOR * 1000000 + QUARRY_VERSION_MINOR * 1000 +            \
+     QUARRY_VERSION_PATCH)
+
+/** Library version as a static string ("0.1.0"); never freed. */
+QUARRY_API const char *quarry_version(void);
+/** Library version as QUARRY_VERSION_NUMBER; the Lua binding checks it. */
+QUARRY_API int quarry_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                             */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    QUARRY_OK = 0,
+    QUARRY_DONE = 1,         /* iteration finished; not an error */
+    QUARRY_ENOMEM = -1,      /* the allocator returned NULL */
+    QUARRY_EINVAL = -2,      /* bad argument or option (usage error) */
+    QUARRY_ENOENT = -3,      /* a file or source does not exist */
+    QUARRY_EIO = -4,         /* a system call failed */
+    QUARRY_EPARSE = -5,      /* malformed input: JSON, YAML, CSV, front matter */
+    QUARRY_EENCODING = -6,   /* text in an encoding that cannot be read */
+    QUARRY_ECORRUPT = -7,    /* an index file fails its checks */
+    QUARRY_ESYNTAX = -8,     /* a query or pattern does not parse */
+    QUARRY_EVERSION = -9,    /* a file from a newer format version */
+    QUARRY_ELIMIT = -10,     /* a size, depth or match limit was reached */
+    QUARRY_EUNSUPPORTED = -11 /* a feature this build or input cannot do */
+};
+
+/**
+ * Stable short name of a status code: "OK", "DONE", "ENOMEM", "EINVAL", ...
+ * Returns a static string (never NULL; "EUNKNOWN" for unknown codes).
+ */
+QUARRY_API const char *quarry_status_name(int status);
+
+/* ------------------------------------------------------------------------ */
+/* Environment: allocator and constructor errors                            */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Allocator with lua_Alloc's shape: nsize == 0 frees ptr and returns NULL;
+ * otherwise it returns a block of nsize bytes holding the first
+ * min(osize, nsize) bytes of ptr (ptr may be NULL, then osize is meaningless),
+ * or NULL on failure, leaving ptr untouched.
+ */
+typedef void *(*quarry_alloc_fn)(void *ud, void *ptr, size_t osize,
+                                 size_t nsize);
+
+typedef struct quarry_env quarry_env;
+
+/**
+ * Creates an environment. alloc may be NULL for the C library's allocator;
+ * ud is passed to alloc unchanged. On success *out is owned by the caller and
+ * freed with quarry_env_free after every object created from it.
+ * Returns QUARRY_OK or QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_env_new(quarry_alloc_fn alloc, void *ud,
+                              quarry_env **out);
+/** Frees env (NULL is allowed). Objects created from it must be freed first. */
+QUARRY_API void quarry_env_free(quarry_env *env);
+/** Message of the last failed constructor on env; borrowed, "" if none. */
+QUARRY_API const char *quarry_env_errmsg(const quarry_env *env);
+
+/* ------------------------------------------------------------------------ */
+/* Tokenizer                                                                */
+/* ------------------------------------------------------------------------ */
+
+/** Token kinds. Every token, punctuation included, has a position. */
+typedef enum quarry_token_kind {
+    QUARRY_TOKEN_WORD = 1,   /* letters (any script but CJK ideographs/kana) */
+    QUARRY_TOKEN_NUMBER = 2, /* digits, with inner separators: 1,000.5 */
+    QUARRY_TOKEN_PUNCT = 3,  /* punctuation: . , ; " ( ) 。 、 ... */
+    QUARRY_TOKEN_SYMBOL = 4, /* symbols and emoji: $ % + © ... */
+    QUARRY_TOKEN_CJK = 5     /* one Han ideograph, kana or bopomofo char */
+} quarry_token_kind;
+
+/** Tokenizer option flags (quarry_tokenizer_options.flags). */
+enum {
+    QUARRY_TOK_CASE_SENSITIVE = 1u << 0, /* no case folding in norm forms */
+    QUARRY_TOK_NO_NFKC = 1u << 1,        /* no NFKC in norm forms */
+    QUARRY_TOK_SPLIT_HYPHENS = 1u << 2,  /* "Fellow-Citizens" -> 3 tokens */
+    QUARRY_TOK_SPLIT_APOSTROPHES = 1u << 3, /* "don't" -> don ' t */
+    QUARRY_TOK_SPLIT_NUMBERS = 1u << 4,  /* "1,000.5" -> 1 , 000 . 5 */
+    QUARRY_TOK_NO_CJK_WORDS = 1u << 5    /* skip the CJK word layer */
+};
+
+typedef struct quarry_tokenizer_options {
+    unsigned flags;          /* QUARRY_TOK_* bits; 0 = the documented defaults */
+    const char *locale;      /* ICU locale for breaks; NULL = "en" */
+    const char *cjk_dict;    /* friso .ini for Chinese words; NULL = system default */
+    const char *lexicon;     /* user lexicon file, one word per line; NULL = none */
+} quarry_tokenizer_options;
+
+/** One token. Offsets into the tokenized text; norm into the result's arena. */
+typedef struct quarry_token {
+    uint64_t start;    /* byte offset of the first byte */
+    uint64_t end;      /* byte offset one past the last byte */
+    uint64_t norm;     /* offset of the normalized form in the norm arena */
+    uint32_t norm_len; /* its length in bytes */
+    uint8_t kind;      /* quarry_token_kind */
+    uint8_t flags;     /* reserved, 0 */
+    uint16_t reserved;
+} quarry_token;
+
+/** A range of token indexes [first, end): a sentence or a paragraph. */
+typedef struct quarry_span {
+    uint64_t first;
+    uint64_t end;
+} quarry_span;
+
+/**
+ * A unit of the CJK word layer: the CJK tokens [first, end) form one
+ * dictionary word whose normalized form is at norm/norm_len in the arena.
+ * Only CJK runs have word-layer units; every other word token is its own word.
+ */
+typedef struct quarry_word {
+    uint64_t first;
+    uint64_t end;
+    uint64_t norm;
+    uint32_t norm_len;
+    uint32_t reserved;
+} quarry_word;
+
+typedef struct quarry_tokenizer quarry_tokenizer;
+typedef struct quarry_tokens quarry_tokens;
+
+/**
+ * Creates a tokenizer. opts may be NULL for the defaults (NFKC + case folding;
+ * hyphenated compounds, internal apostrophes and numbers with separators kept
+ * whole; CJK word layer on). *out is owned by the caller (quarry_tokenizer_free).
+ * Errors: QUARRY_ENOMEM; QUARRY_EINVAL (bad locale); QUARRY_ENOENT (cjk_dict
+ * or lexicon missing); message on env.
+ */
+QUARRY_API int quarry_tokenizer_new(quarry_env *env,
+                                    const quarry_tokenizer_options *opts,
+                                    quarry_tokenizer **out);
+QUARRY_API void quarry_tokenizer_free(quarry_tokenizer *tok);
+QUARRY_API const char *quarry_tokenizer_errmsg(const quarry_tokenizer *tok);
+
+/**
+ * Adds a word to the tokenizer's user lexicon (CJK word layer): word is
+ * copied, len bytes of UTF-8. Returns QUARRY_OK, QUARRY_EINVAL (empty or not
+ * UTF-8) or QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_tokenizer_add_word(quarry_tokenizer *tok,
+                                         const char *word, size_t len);
+
+/** Creates an empty, reusable token buffer; owned by the caller. */
+QUARRY_API int quarry_tokens_new(quarry_env *env, quarry_tokens **out);
+QUARRY_API void quarry_tokens_free(quarry_tokens *toks);
+
+/**
+ * Tokenizes len bytes of valid UTF-8 text into out, replacing its previous
+ * contents. text is only read during the call. Tokens come in text order;
+ * whitespace produces no tokens. A line break between two CJK characters is
+ * not a boundary of any kind: both characters are adjacent tokens and the
+ * word layer sees the run without it. Sentences and paragraphs cover every
+ * token exactly once, in order. Returns QUARRY_OK, QUARRY_ENOMEM or
+ * QUARRY_EINVAL (text is not valid UTF-8); message on tok.
+ */
+QUARRY_API int quarry_tokenize(quarry_tokenizer *tok, const char *text,
+                               size_t len, quarry_tokens *out);
+
+/** Result accessors: arrays borrowed from toks, valid until its next use. */
+QUARRY_API size_t quarry_tokens_count(const quarry_tokens *toks);
+QUARRY_API const quarry_token *quarry_tokens_data(const quarry_tokens *toks);
+/** The normalized-form arena (not NUL-terminated between forms). */
+QUARRY_API const char *quarry_tokens_arena(const quarry_tokens *toks);
+QUARRY_API size_t quarry_tokens_sentence_count(const quarry_tokens *toks);
+QUARRY_API const quarry_span *quarry_tokens_sentences(const quarry_tokens *toks);
+QUARRY_API size_t quarry_tokens_paragraph_count(const quarry_tokens *toks);
+QUARRY_API const quarry_span *quarry_tokens_paragraphs(const quarry_tokens *toks);
+QUARRY_API size_t quarry_tokens_word_count(const quarry_tokens *toks);
+QUARRY_API const quarry_word *quarry_tokens_words(const quarry_tokens *toks);
+
+/** Short name of a token kind: "word", "number", "punct", "symbol", "cjk". */
+QUARRY_API const char *quarry_token_kind_name(int kind);
+
+/* ------------------------------------------------------------------------ */
+/* UTF-8                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Returns 1 if len bytes at s are valid UTF-8 (no surrogates, no overlongs). */
+QUARRY_API int quarry_utf8_valid(const char *s, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Documents, fields and readers                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef enum quarry_field_type {
+    QUARRY_FIELD_STRING = 1,
+    QUARRY_FIELD_INTEGER = 2,
+    QUARRY_FIELD_NUMBER = 3,
+    QUARRY_FIELD_DATE = 4
+} quarry_field_type;
+
+/** How much of a date is known. */
+typedef enum quarry_date_precision {
+    QUARRY_DATE_YEAR = 1,   /* "2024" (only when the field is typed date) */
+    QUARRY_DATE_MONTH = 2,  /* "2024-04" */
+    QUARRY_DATE_DAY = 3,    /* "2024-04-13" */
+    QUARRY_DATE_MINUTE = 4, /* "2024-04-13 23:32" / "2024-04-13T23:32" */
+    QUARRY_DATE_SECOND = 5  /* "2024-04-13 23:32:15", optional zone */
+} quarry_date_precision;
+
+typedef struct quarry_date {
+    int32_t year;
+    uint8_t month;     /* 1-12, 1 when unknown */
+    uint8_t day;       /* 1-31, 1 when unknown */
+    uint8_t hour, minute, second;
+    uint8_t precision; /* quarry_date_precision */
+    uint8_t has_zone;  /* 1 if a zone was given; then zone_minutes is set */
+    int16_t zone_minutes; /* offset east of UTC */
+} quarry_date;
+
+/** A typed metadata field of a document. */
+typedef struct quarry_field {
+    const char *name; /* NUL-terminated, borrowed from the document */
+    const char *text; /* the value as text, NUL-terminated, borrowed */
+    size_t text_len;
+    int type; /* quarry_field_type */
+    union {
+        int64_t integer;
+        double number;
+        quarry_date date;
+    } value;
+} quarry_field;
+
+/**
+ * Parses a date in the forms listed under quarry_date_precision. Returns
+ * QUARRY_OK or QUARRY_EINVAL. A bare "YYYY" is accepted (precision YEAR).
+ */
+QUARRY_API int quarry_date_parse(const char *s, size_t len, quarry_date *out);
+
+/**
+ * Infers the type of a textual value as the readers do: an optional sign and
+ * digits (fitting int64) -> INTEGER; a decimal number -> NUMBER; YYYY-MM,
+ * YYYY-MM-DD or an ISO 8601 date-time -> DATE; anything else -> STRING.
+ * A bare YYYY is INTEGER unless the field is typed date by an override.
+ */
+QUARRY_API int quarry_infer_type(const char *s, size_t len);
+
+typedef struct quarry_doc quarry_doc;
+
+/** Frees a document (NULL is allowed). */
+QUARRY_API void quarry_doc_free(quarry_doc *doc);
+/** Source path ("-" for stdin); borrowed from doc, NUL-terminated. */
+QUARRY_API const char *quarry_doc_source(const quarry_doc *doc);
+/** Record number: 0 for a whole-file document, else 1-based (JSONL line, CSV row). */
+QUARRY_API uint64_t quarry_doc_record(const quarry_doc *doc);
+/** Format the document was read as: "text", "markdown", "json", "jsonl", "csv". */
+QUARRY_API const char *quarry_doc_format(const quarry_doc *doc);
+/** Text as valid UTF-8 (BOM removed), NUL-terminated; borrowed from doc. */
+QUARRY_API const char *quarry_doc_text(const quarry_doc *doc, size_t *len);
+QUARRY_API size_t quarry_doc_field_count(const quarry_doc *doc);
+/** i-th field (0-based) or NULL; borrowed from doc. */
+QUARRY_API const quarry_field *quarry_doc_field(const quarry_doc *doc,
+                                                size_t i);
+/** Field by name or NULL; borrowed from doc. */
+QUARRY_API const quarry_field *quarry_doc_find_field(const quarry_doc *doc,
+                                                     const char *name);
+/** Number of invalid UTF-8 sequences replaced by U+FFFD in this document. */
+QUARRY_API uint64_t quarry_doc_replaced(const quarry_doc *doc);
+/** Source encoding: "utf-8", "utf-16le" or "utf-16be". Static string. */
+QUARRY_API const char *quarry_doc_encoding(const quarry_doc *doc);
+
+/** Reader options; zero-initialize, then set what you need. */
+typedef struct quarry_read_options {
+    /* "auto" (NULL), "text", "markdown", "json", "jsonl", "csv" */
+    const char *format;
+    /* JSON/JSONL/CSV text field; NULL tries "text", "content", "body" */
+    const char *text_field;
+    /* file-name pattern such as "{country}_{session}_{year}", matched
+       against the file name without its extension; NULL = none */
+    const char *name_pattern;
+    /* type overrides "name=type" (type: string, integer, number, date,
+       auto); field_type_count entries */
+    const char *const *field_types;
+    size_t field_type_count;
+    int no_sidecar;     /* 1: do not merge x.json into x.txt / x.md */
+    int include_hidden; /* 1: read hidden files and directories too */
+    char csv_delimiter; /* 0: ',' (or '\t' for .tsv) */
+} quarry_read_options;
+
+/** What quarry_reader_next produced. */
+typedef enum quarry_event_kind {
+    QUARRY_EVENT_DOCUMENT = 1, /* ev.doc holds a document */
+    QUARRY_EVENT_SKIPPED = 2,  /* a file was skipped on purpose (ev.reason) */
+    QUARRY_EVENT_ERROR = 3,    /* a file (or record) could not be read */
+    QUARRY_EVENT_WARNING = 4   /* read, with a problem worth reporting */
+} quarry_event_kind;
+
+typedef struct quarry_read_event {
+    int kind;         /* quarry_event_kind */
+    quarry_doc *doc;  /* DOCUMENT: owned by the caller (quarry_doc_free) */
+    const char *path; /* file concerned; borrowed, valid until the next call */
+    /* SKIPPED: "hidden", "appledouble", "binary", "empty", "sidecar",
+       "unsupported"; ERROR/WARNING: "parse", "encoding", "io", "field",
+       "name-pattern", "replaced"; borrowed static string */
+    const char *reason;
+    const char *message; /* human-readable, borrowed until the next call */
+    uint64_t record;     /* record number or 0 */
+    uint64_t line;       /* 1-based line in the file, 0 if unknown */
+    uint64_t column;     /* 1-based column (bytes), 0 if unknown */
+    int status;          /* ERROR: the status code (QUARRY_EPARSE, ...) */
+} quarry_read_event;
+
+typedef struct quarry_reader quarry_reader;
+
+/**
+ * Creates a reader over sources added with quarry_reader_add. opts may be NULL
+ * (everything auto); it is copied. *out is owned by the caller.
+ * Errors: QUARRY_ENOMEM, QUARRY_EINVAL (bad format name, bad name pattern,
+ * bad type override); message on env.
+ */
+QUARRY_API int quarry_reader_new(quarry_env *env,
+                                 const quarry_read_options *opts,
+                                 quarry_reader **out);
+QUARRY_API void quarry_reader_free(quarry_reader *rd);
+QUARRY_API const char *quarry_reader_errmsg(const quarry_reader *rd);
+
+/**
+ * Adds a source: a file, a directory (walked recursively, in name order), a
+ * glob ("corpus/NAME*.txt"; "**" crosses directories) or "-" for stdin. spec is
+ * copied. Returns QUARRY_OK, QUARRY_ENOENT (nothing exists or matches; the
+ * message names spec) or QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_reader_add(quarry_reader *rd, const char *spec);
+
+/**
+ * Produces the next event. Returns QUARRY_OK with *ev filled, QUARRY_DONE at
+ * the end, or a negative code when reading cannot go on (QUARRY_ENOMEM);
+ * per-file problems are events, not failures.
+ */
+QUARRY_API int quarry_reader_next(quarry_reader *rd, quarry_read_event *ev);
+
+/**
+ * Reads one document from a buffer, as if it were the file `name` (whose
+ * extension picks the format when opts->format is auto). data is only read
+ * during the call. For multi-record formats (JSONL, CSV) the first record is
+ * returned. On success *out is owned by the caller. On failure ev (may be
+ * NULL) describes the problem and the status is returned.
+ */
+QUARRY_API int quarry_read_buffer(quarry_env *env, const char *name,
+                                  const char *data, size_t len,
+                                  const quarry_read_options *opts,
+                                  quarry_doc **out, quarry_read_event *ev);
+
+/* ------------------------------------------------------------------------ */
+/* Vocabulary: interned terms with counts                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct quarry_vocab quarry_vocab;
+
+/** Creates an empty vocabulary; owned by the caller. */
+QUARRY_API int quarry_vocab_new(quarry_env *env, quarry_vocab **out);
+QUARRY_API void quarry_vocab_free(quarry_vocab *v);
+/**
+ * Interns len bytes at term (copied) and adds count to its frequency.
+ * *id (may be NULL) receives its id: ids are dense, in first-seen order.
+ */
+QUARRY_API int quarry_vocab_add(quarry_vocab *v, const char *term, size_t len,
+                                uint64_t count, uint32_t *id);
+/** Number of distinct terms. */
+QUARRY_API size_t quarry_vocab_size(const quarry_vocab *v);
+/** Term text of id (borrowed, NUL-terminated) and its length, or NULL. */
+QUARRY_API const char *quarry_vocab_term(const quarry_vocab *v, uint32_t id,
+                                         size_t *len);
+/** Frequency of id (0 for an unknown id). */
+QUARRY_API uint64_t quarry_vocab_count(const quarry_vocab *v, uint32_t id);
+/**
+ * Writes up to k ids with the highest counts into ids (count descending,
+ * then term bytes ascending) and returns how many were written.
+ */
+QUARRY_API size_t quarry_vocab_top(const quarry_vocab *v, size_t k,
+                                   uint32_t *ids);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUARRY_H */
