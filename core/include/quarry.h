@@ -423,6 +423,136 @@ QUARRY_API uint64_t quarry_vocab_count(const quarry_vocab *v, uint32_t id);
 QUARRY_API size_t quarry_vocab_top(const quarry_vocab *v, size_t k,
                                    uint32_t *ids);
 
+/* ------------------------------------------------------------------------ */
+/* Corpus summary                                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A corpus summary accumulates, document by document, what `quarry stats`
+ * prints: counts of documents, tokens, word tokens, sentences, paragraphs
+ * and replaced characters; the word types (distinct normalized word forms)
+ * with their frequencies; and, per metadata field, its unified type, how
+ * many documents have it, its range and its number of distinct values.
+ *
+ * Word tokens are WORD and NUMBER tokens plus the CJK word-layer units
+ * (quarry_tokens_words); punctuation and symbols are not words. A CJK run
+ * counts by the word layer (or, when the layer is off, one word per CJK
+ * token). Word types are keyed by the normalized form (token norm or
+ * word-layer norm), so case folding and NFKC follow the tokenizer options.
+ */
+
+/** Field type recorded when documents disagree irreconcilably (a date in
+ *  one document, a number in another). See quarry_summary_field.type. */
+#define QUARRY_FIELD_MIXED 0
+
+/** Distinct values of a field are counted exactly up to this many. */
+#define QUARRY_SUMMARY_DISTINCT_CAP 10000
+
+typedef struct quarry_summary quarry_summary;
+
+/** Totals of a summary (quarry_summary_totals). */
+typedef struct quarry_summary_totals {
+    uint64_t documents;
+    uint64_t tokens;     /* every token, punctuation included */
+    uint64_t words;      /* word tokens as defined above */
+    uint64_t types;      /* distinct normalized word forms */
+    uint64_t sentences;
+    uint64_t paragraphs;
+    uint64_t replaced;   /* invalid UTF-8 sequences replaced by U+FFFD */
+} quarry_summary_totals;
+
+/**
+ * What the summary knows of one metadata field. The type is unified across
+ * documents: integer + number -> NUMBER; anything + string -> STRING; date +
+ * integer/number -> QUARRY_FIELD_MIXED.
+ *
+ * The range depends on the unified type:
+ *  - INTEGER / NUMBER: num_min / num_max, the smallest and largest values
+ *    (integers are exact below 2^53);
+ *  - DATE: date_min / date_max, the earliest and latest dates (compared
+ *    as instants ignoring zones, missing parts as their lowest value);
+ *    date_min_text / date_max_text are their texts as read;
+ *  - STRING and MIXED: len_min / len_max, the shortest and longest value
+ *    in characters (code points).
+ * has_range is 0 only when no value was seen (count == 0).
+ * distinct counts different value texts exactly up to
+ * QUARRY_SUMMARY_DISTINCT_CAP; distinct_capped is 1 once the cap is hit
+ * (then distinct == the cap, a lower bound).
+ */
+typedef struct quarry_summary_field {
+    const char *name; /* NUL-terminated, borrowed from the summary */
+    int type;         /* quarry_field_type or QUARRY_FIELD_MIXED */
+    uint64_t count;   /* documents having the field */
+    int has_range;
+    double num_min, num_max;
+    quarry_date date_min, date_max;
+    const char *date_min_text, *date_max_text; /* borrowed; "" if none */
+    uint64_t len_min, len_max;
+    uint64_t distinct;
+    int distinct_capped;
+} quarry_summary_field;
+
+/**
+ * Creates an empty summary with its own tokenizer made from opts (NULL =
+ * defaults) and its own token buffer. *out is owned by the caller
+ * (quarry_summary_free). Errors: those of quarry_tokenizer_new, message on
+ * env.
+ */
+QUARRY_API int quarry_summary_new(quarry_env *env,
+                                  const quarry_tokenizer_options *opts,
+                                  quarry_summary **out);
+QUARRY_API void quarry_summary_free(quarry_summary *s);
+QUARRY_API const char *quarry_summary_errmsg(const quarry_summary *s);
+
+/**
+ * The summary's tokenizer, borrowed (valid until quarry_summary_free): use it
+ * to add user lexicon words (quarry_tokenizer_add_word) before adding
+ * documents.
+ */
+QUARRY_API quarry_tokenizer *quarry_summary_tokenizer(quarry_summary *s);
+
+/**
+ * Adds a document: tokenizes its text and counts it and its fields. doc is
+ * only read during the call. Returns QUARRY_OK or QUARRY_ENOMEM (message on
+ * s); after a failure the summary may hold part of the document.
+ */
+QUARRY_API int quarry_summary_add(quarry_summary *s, const quarry_doc *doc);
+
+/**
+ * Adds a document given by parts (for documents that do not come from a
+ * reader): len bytes of UTF-8 text, nfields fields (name, text and type
+ * are used; value.* for INTEGER, NUMBER and DATE), and its count of
+ * replaced characters. Everything is only read during the call. Returns
+ * QUARRY_OK, QUARRY_EINVAL (text is not valid UTF-8, or a field has no
+ * name or an unknown type) or QUARRY_ENOMEM; message on s.
+ */
+QUARRY_API int quarry_summary_add_text(quarry_summary *s, const char *text,
+                                       size_t len, const quarry_field *fields,
+                                       size_t nfields, uint64_t replaced);
+
+/** Fills *out with the totals so far. */
+QUARRY_API void quarry_summary_totals_get(const quarry_summary *s,
+                                          quarry_summary_totals *out);
+
+/** Number of distinct field names seen, in first-seen order. */
+QUARRY_API size_t quarry_summary_field_count(const quarry_summary *s);
+
+/**
+ * Fills *out with the i-th field (0-based, first-seen order). Returns
+ * QUARRY_OK or QUARRY_EINVAL (i out of range). Strings in *out are borrowed
+ * from s and valid until its next add or free.
+ */
+QUARRY_API int quarry_summary_field_get(const quarry_summary *s, size_t i,
+                                        quarry_summary_field *out);
+
+/**
+ * The vocabulary of word types (normalized word forms with their counts),
+ * borrowed from s: read it with quarry_vocab_size/term/count and rank it
+ * with quarry_vocab_top. Valid until the summary's next add or free; do not
+ * add to it.
+ */
+QUARRY_API const quarry_vocab *quarry_summary_vocab(const quarry_summary *s);
+
 #ifdef __cplusplus
 }
 #endif
