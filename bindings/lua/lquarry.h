@@ -1,4 +1,12 @@
-/* lquarry.h - shared declarations of the quarry.core binding units. */
+/*
+ * lquarry.h - shared declarations of the quarry.core binding units.
+ *
+ * Every function of the module and every method of its handles has one
+ * upvalue: the module state (LQ_STATE), a userdata that owns the quarry_env
+ * all core objects are created from. Handles pin it through their first user
+ * value, so the env outlives every object allocated from it (finalizers run
+ * in reverse order of marking, and the state is marked first).
+ */
 #ifndef LQUARRY_H
 #define LQUARRY_H
 
@@ -7,6 +15,82 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#define LQ_STATE_MT "quarry.State"
+#define LQ_TOKENIZER_MT "quarry.Tokenizer"
+#define LQ_SOURCES_MT "quarry.Sources"
+#define LQ_DOCUMENT_MT "quarry.Document"
+#define LQ_SUMMARY_MT "quarry.Summary"
+
+/* The module state: the env plus, as user value 1, the tokenizer cache. */
+typedef struct lq_state {
+    quarry_env *env;
+} lq_state;
+
+#define LQ_STATE_UPVALUE lua_upvalueindex(1)
+
 int luaopen_quarry_core(lua_State *L);
+
+/* lquarry.c */
+
+/* While luaopen_quarry_core runs, the state is at this stack index and the
+ * module table at LQ_OPEN_MODULE; the lq_open_* functions rely on it. */
+#define LQ_OPEN_STATE 1
+#define LQ_OPEN_MODULE 2
+
+/* The env of the module state (upvalue 1 of the running C function). */
+quarry_env *lq_env(lua_State *L);
+/* Sets funcs into the table at the top, each with the state as upvalue. */
+void lq_set_funcs(lua_State *L, const luaL_Reg *funcs);
+/* Creates metatable mt with the metamethods meta and an __index table of
+ * methods (all with the state as upvalue), and publishes the methods table
+ * as module._methods[short_name] so the Lua layer can add methods. Leaves
+ * the stack as it was. */
+void lq_define_class(lua_State *L, const char *mt, const char *short_name,
+                     const luaL_Reg *meta, const luaL_Reg *methods);
+
+/* lquarry_util.c */
+
+/* Pushes nil, message, code-name; returns 3 (for `return lq_fail(...)`). */
+int lq_fail(lua_State *L, int status, const char *msg);
+/* Checks that the optional argument at idx is nil or a table; returns 1 if
+ * it is a table. */
+int lq_opt_table(lua_State *L, int idx);
+/* Reads opts[key] as a boolean (nil -> def); raises on other types. */
+int lq_opt_bool(lua_State *L, int idx, const char *key, int def);
+/* Reads opts[key] as a string or NULL; the string stays valid while the
+ * opts table holds it. Raises on other types. */
+const char *lq_opt_string(lua_State *L, int idx, const char *key);
+/* Formats a date as ISO 8601 text at its precision into buf (48 bytes). */
+void lq_format_date(const quarry_date *d, char *buf, size_t size);
+/* Pushes a field's value: integer, number, ISO date string or string. */
+void lq_push_field_value(lua_State *L, const quarry_field *f);
+const char *lq_field_type_name(int type);
+/* Pushes the document table {source, record, format, encoding, replaced,
+ * text, fields, types}. */
+void lq_push_doc_table(lua_State *L, const quarry_doc *doc);
+/* Creates a userdata with nuv user values and metatable mt, zero-filled,
+ * with user value 1 set to the module state: the "closed" handle that is
+ * safe to collect before its resource exists. */
+void *lq_new_handle(lua_State *L, size_t size, int nuv, const char *mt);
+
+/* lquarry_tokenize.c */
+
+/* Fills opts from the Lua table at idx (may be absent) and pushes a cache
+ * key string for it. Strings point into the table. */
+void lq_tokenizer_options(lua_State *L, int idx, quarry_tokenizer_options *o);
+/* Adds opts.words (an array of strings) to tok; returns status. */
+int lq_add_user_words(lua_State *L, int idx, quarry_tokenizer *tok);
+void lq_open_tokenize(lua_State *L);
+
+/* lquarry_read.c */
+void lq_open_read(lua_State *L);
+/* Checks that the argument is a live Document; returns its doc. */
+const quarry_doc *lq_check_document(lua_State *L, int idx);
+/* Returns 1 with a new Document (owned by the returned userdata) pushed, or
+ * 0 at the end of the sources at idx (nothing pushed); raises on failure. */
+int lq_sources_next_document(lua_State *L, int idx);
+
+/* lquarry_summary.c */
+void lq_open_summary(lua_State *L);
 
 #endif
