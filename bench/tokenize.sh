@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# bench/tokenize.sh - tokenizer throughput, side by side in one run with
+# Python (re.findall(r"\w+") + Counter) and `tr -cs 'A-Za-z' '\n' | sort |
+# uniq -c`, on the default corpus (English) and on Chinese text. Everything
+# is pinned to one core (taskset -c $BENCH_CPU). See bench/README.md.
+#
+# Usage: bench/tokenize.sh
+# Environment:
+#   RUNS=5             best of RUNS for quarry (Python and tr: PEER_RUNS=3)
+#   BENCH_CPU=0        the core to pin to
+#   BENCH_BUILD_DIR    build dir (default build-bench/, RelWithDebInfo)
+#   ZH_JSONL           Chinese JSONL with a "content" field (default: the
+#                      shared government_work_reports.jsonl when present)
+#   OUT                also write the table as Markdown here (default
+#                      bench/results/tokenize-<date>.md)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+runs="${RUNS:-5}"
+peer_runs="${PEER_RUNS:-3}"
+cpu="${BENCH_CPU:-0}"
+build_dir="${BENCH_BUILD_DIR:-$root/build-bench}"
+out="${OUT:-$root/bench/results/tokenize-$(date -u +%Y%m%dT%H%M%SZ).md}"
+
+zh_jsonl="${ZH_JSONL:-}"
+if [ -z "$zh_jsonl" ]; then
+  for c in "$root/../shared/corpora/government_work_reports.jsonl" \
+    /work/shared/corpora/government_work_reports.jsonl; do
+    if [ -f "$c" ]; then zh_jsonl="$c"; break; fi
+  done
+fi
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: ERROR: $*" >&2; exit 1; }
+
+for tool in cmake python3 taskset; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (tools/setup.sh --deps-only installs it)"
+done
+pin=(taskset -c "$cpu")
+
+# ---------------------------------------------------------------- build
+if [ -f "$root/bench/tokenize_bench.c" ]; then driver_name=tokenize_bench; else driver_name=tokenize_driver; fi
+say "building $driver_name in ${build_dir#"$root"/}/"
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DQUARRY_BUILD_BENCH=ON -DQUARRY_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build_dir" -j "$(nproc)" --target "$driver_name" >/dev/null ||
+  die "building $driver_name failed (run: cmake --build $build_dir --target $driver_name)"
+driver="$build_dir/bench/$driver_name"
+
+# ---------------------------------------------------------------- data
+corpus="$("$root/tools/fetch-corpus.sh")" || die "no default corpus"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/en"
+cp "$corpus"/*.txt "$work/en/"
+cat "$work"/en/*.txt >"$work/en.txt"
+datasets=(en)
+if [ -n "$zh_jsonl" ] && [ -f "$zh_jsonl" ]; then
+  python3 "$here/peers/jsonl_to_txt.py" "$zh_jsonl" "$work/zh" >/dev/null
+  cat "$work"/zh/*.txt >"$work/zh.txt"
+  datasets+=(zh)
+else
+  say "note: no Chinese corpus (set ZH_JSONL, or have shared/corpora/government_work_reports.jsonl); skipping zh"
+fi
+
+# ---------------------------------------------------------------- runs
+# Results: one line per run, "dataset tool bytes tokens seconds".
+results="$work/results.txt"
+: >"$results"
+
+kv() { # kv KEY LINE -> value of KEY=... in LINE
+  sed -nE "s/.*(^| )$1=([^ ]*).*/\\2/p" <<<"$2"
+}
+
+run_quarry() { # run_quarry DATASET LABEL [DRIVER ARGS...]
+  local ds="$1" label="$2" line
+  shift 2
+  line="$("${pin[@]}" "$driver" "$@" "$work/$ds")" || die "$driver failed on $ds"
+  say "$ds $label: $line"
+  # The tokenizer's own driver and ours print key=value pairs; accept either
+  # best_s or seconds.
+  local b t s
+  b="$(kv bytes "$line")"
+  t="$(kv tokens "$line")"
+  s="$(kv best_s "$line")"
+  [ -n "$s" ] || s="$(kv seconds "$line")"
+  if [ -z "$b" ] || [ -z "$t" ] || [ -z "$s" ]; then
+    die "cannot parse the driver's output: $line"
+  fi
+  echo "$ds $label $b $t $s" >>"$results"
+}
+
+run_python() {
+  local ds="$1" line
+  line="$("${pin[@]}" python3 "$here/peers/py_wordfreq.py" --repeat "$peer_runs" "$work/$ds")"
+  say "$ds python: $line"
+  echo "$ds python-re+Counter $(kv bytes "$line") $(kv tokens "$line") $(kv best_s "$line")" >>"$results"
+}
+
+run_tr() {
+  local ds="$1" f="$work/$1.txt" bytes tokens best
+  bytes="$(wc -c <"$f")"
+  tokens="$(LC_ALL=C tr -cs 'A-Za-z' '\n' <"$f" | grep -c . || true)"
+  local cmd="LC_ALL=C tr -cs 'A-Za-z' '\\n' < '$f' | LC_ALL=C sort | LC_ALL=C uniq -c"
+  if command -v hyperfine >/dev/null 2>&1; then
+    "${pin[@]}" hyperfine --runs "$peer_runs" --warmup 1 --output=pipe \
+      --export-json "$work/tr-$ds.json" "$cmd" >/dev/null
+    best="$(python3 -c 'import json,sys; print(min(json.load(open(sys.argv[1]))["results"][0]["times"]))' "$work/tr-$ds.json")"
+  else
+    best=""
+    local i t0 t1 dt
+    for ((i = 0; i < peer_runs; i++)); do
+      t0="$(date +%s.%N)"
+      "${pin[@]}" bash -c "$cmd" >/dev/null
+      t1="$(date +%s.%N)"
+      dt="$(python3 -c "print($t1 - $t0)")"
+      if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $dt < $best else 1)"; then best="$dt"; fi
+    done
+  fi
+  say "$ds tr|sort|uniq: bytes=$bytes tokens=$tokens best_s=$best"
+  echo "$ds tr|sort|uniq-c $bytes $tokens $best" >>"$results"
+}
+
+for ds in "${datasets[@]}"; do
+  run_quarry "$ds" "quarry" -n "$runs"
+  if [ "$driver_name" = tokenize_driver ]; then
+    run_quarry "$ds" "quarry+vocab" -n "$runs" --vocab
+  fi
+  run_python "$ds"
+  if [ "$ds" = en ]; then run_tr "$ds"; fi
+done
+
+# ---------------------------------------------------------------- report
+machine="$(lscpu | sed -nE 's/^Model name: *//p' | head -n1)"
+{
+  echo "## bench/tokenize.sh, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "- commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    "($(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo 'with local changes' || echo clean))"
+  echo "- machine: $machine, $(nproc) cores online, pinned to core $cpu (taskset)"
+  echo "- $(uname -sr); $(gcc --version | head -n1); $(python3 --version 2>&1);" \
+    "$(tr --version | head -n1); $( (hyperfine --version 2>/dev/null || echo 'no hyperfine') | head -n1)"
+  echo "- driver: bench/$driver_name.c, best of $runs; peers best of $peer_runs"
+  echo
+} >"$work/report.md"
+python3 - "$results" >>"$work/report.md" <<'EOF'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+names = {"en": "English (sotu, 233 .txt)", "zh": "Chinese (government work reports)"}
+print("| data | tool | MB | tokens | best s | MB/s | M tokens/s | quarry speed-up |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for ds in dict.fromkeys(r[0] for r in rows):
+    group = [r for r in rows if r[0] == ds]
+    q = next((r for r in group if r[1] == "quarry"), None)
+    q_mbs = int(q[2]) / float(q[4]) / 1e6 if q else None
+    for r in group:
+        b, t, s = int(r[2]), int(r[3]), float(r[4])
+        mbs = b / s / 1e6
+        ratio = "" if r[1].startswith("quarry") or not q_mbs else f"{q_mbs / mbs:.1f}x"
+        print(f"| {names.get(ds, ds)} | {r[1]} | {b / 1e6:.2f} | {t} | {s:.3f} | "
+              f"{mbs:.1f} | {t / s / 1e6:.2f} | {ratio} |")
+EOF
+{
+  echo
+  echo "quarry speed-up = quarry's MB/s / the peer's MB/s on the same bytes."
+  echo "Token counts differ by definition: quarry counts punctuation and symbols"
+  echo "too and splits CJK per character; \\w+ and tr count letter runs only."
+} >>"$work/report.md"
+
+mkdir -p "$(dirname "$out")"
+cp "$work/report.md" "$out"
+echo
+cat "$work/report.md"
+say "written to $out"
