@@ -223,7 +223,7 @@ static void push_spans(lua_State *L, const quarry_span *sp, size_t n)
 static int l_tokenize(lua_State *L)
 {
     size_t len, n, i, ns, s;
-    const char *text = luaL_checklstring(L, 1, &len);
+    const char *text;
     const quarry_tokens *toks;
     const quarry_token *tk;
     const quarry_span *sp;
@@ -231,8 +231,11 @@ static int l_tokenize(lua_State *L)
     const char *arena;
     int nret;
 
+    /* checked before luaL_checklstring, which would turn a number into a
+     * string: tokenizing a number is a programming error, not text */
     if (lua_type(L, 1) != LUA_TSTRING)
         return luaL_typeerror(L, 1, "string");
+    text = lua_tolstring(L, 1, &len);
     lq_opt_table(L, 2);
     lua_settop(L, 2);
     toks = tokenize_arg(L, text, len, 2, &nret);

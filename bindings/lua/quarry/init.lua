@@ -1,8 +1,107 @@
 -- quarry: the Lua face of the quarry text-corpus engine.
+--
+-- The C module quarry.core does the heavy work (tokenizing, reading,
+-- counting); this layer gives it its documented shape (docs/lua.md) and
+-- adds what is easier in Lua: quarry.read on top of the sources reader,
+-- the generic-for iterator quarry.documents, and Sources:report().
 local core = require "quarry.core"
 
 local quarry = {}
+
+quarry.version = core.version
 quarry._VERSION = "quarry " .. core.version
 quarry.api_level = 1
+
+--- Stable error codes, the third value of `nil, message, code`.
+quarry.errors = {}
+for k, v in pairs(core.errors) do quarry.errors[k] = v end
+-- quarry.read's code for a file the readers skip on purpose (binary, empty, ...)
+quarry.errors.ESKIPPED = "ESKIPPED"
+
+quarry.json = require "quarry.json"
+
+--- quarry.tokenize(text [, opts]) -> result | nil, msg, code
+quarry.tokenize = core.tokenize
+
+--- quarry.open_sources(sources [, opts]) -> Sources | nil, msg, code
+quarry.open_sources = core.open_sources
+
+--- quarry.summary([opts]) -> Summary | nil, msg, code
+quarry.summary = core.summary
+
+--- Formats an event as "path:line:column: message" (line and column when
+--- known), as compilers print diagnostics.
+function quarry.format_event(ev)
+  local where = ev.path or "?"
+  if ev.record then where = where .. "#" .. ev.record end
+  if ev.line then
+    where = where .. ":" .. ev.line
+    if ev.column then where = where .. ":" .. ev.column end
+  end
+  local msg = ev.message
+  if msg == nil or msg == "" then msg = ev.reason or ev.kind end
+  return where .. ": " .. msg
+end
+
+local Sources = core._methods.Sources
+
+--- sources:report() -> { documents = n, skipped = { reason = count },
+---   skipped_files = { {path=, reason=} }, errors = {events}, warnings = {events} }
+function Sources:report()
+  local r = {
+    documents = self:count(),
+    skipped = {}, skipped_files = {}, errors = {}, warnings = {},
+  }
+  for _, ev in ipairs(self:events()) do
+    if ev.kind == "skipped" then
+      r.skipped[ev.reason] = (r.skipped[ev.reason] or 0) + 1
+      r.skipped_files[#r.skipped_files + 1] = { path = ev.path, reason = ev.reason }
+    elseif ev.kind == "error" then
+      r.errors[#r.errors + 1] = ev
+    elseif ev.kind == "warning" then
+      r.warnings[#r.warnings + 1] = ev
+    end
+  end
+  return r
+end
+
+--- quarry.read(path [, opts]) -> document table | nil, msg, code
+--- Reads the first document of path (a file; for JSONL and CSV the first
+--- record). A skipped file gives code "ESKIPPED"; a parse error "EPARSE"
+--- with line and column in the message.
+function quarry.read(path, opts)
+  if type(path) ~= "string" then
+    error("bad argument #1 to 'read' (string expected, got " .. type(path) .. ")", 2)
+  end
+  local src, msg, code = core.open_sources(path, opts)
+  if not src then return nil, msg, code end
+  local ok, doc = pcall(src.next, src)
+  local events = src:events()
+  src:close()
+  if not ok then error(doc, 0) end
+  if doc then return doc end
+  for _, ev in ipairs(events) do
+    if ev.kind == "error" then
+      return nil, quarry.format_event(ev), ev.code or quarry.errors.EIO
+    end
+  end
+  for _, ev in ipairs(events) do
+    if ev.kind == "skipped" then
+      return nil, (ev.path or path) .. ": skipped (" .. ev.reason .. ")", quarry.errors.ESKIPPED
+    end
+  end
+  return nil, path .. ": no document", quarry.errors.ENOENT
+end
+
+--- quarry.documents(sources [, opts]) -> iterator for a generic for.
+--- Raises if no source exists (use quarry.open_sources to get nil, msg,
+--- code instead). Skipped files and per-file errors are not yielded: pass
+--- opts.on_event = function(ev) ... end to see them. The Sources handle is
+--- the loop's closing value, so `break` releases it.
+function quarry.documents(sources, opts)
+  local src, msg = core.open_sources(sources, opts)
+  if not src then error(msg, 2) end
+  return src.next, src, nil, src
+end
 
 return quarry
