@@ -40,6 +40,11 @@ function quarry.format_event(ev)
   end
   local msg = ev.message
   if msg == nil or msg == "" then msg = ev.reason or ev.kind end
+  -- readers often start their message with the path: do not repeat it
+  if ev.path and ev.path ~= "" and msg:sub(1, #ev.path) == ev.path then
+    local rest = msg:sub(#ev.path + 1):match("^[:%d]*: (.*)$")
+    if rest then msg = rest end
+  end
   return where .. ": " .. msg
 end
 

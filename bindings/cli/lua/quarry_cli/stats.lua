@@ -50,13 +50,13 @@ local function print_text(res, report, opts)
   local out = {}
   local function w(s) out[#out + 1] = s end
   w(util.columns({
-    { "documents", tostring(res.documents) },
-    { "tokens", tostring(res.tokens) },
-    { "words", tostring(res.words) },
-    { "types", tostring(res.types) },
-    { "sentences", tostring(res.sentences) },
-    { "paragraphs", tostring(res.paragraphs) },
-    { "replaced", tostring(res.replaced) .. " invalid UTF-8 sequences" },
+    { "documents", tostring(res.documents), "" },
+    { "tokens", tostring(res.tokens), "(punctuation included)" },
+    { "words", tostring(res.words), "(word tokens: words, numbers, Chinese words)" },
+    { "types", tostring(res.types), "(distinct normalized words)" },
+    { "sentences", tostring(res.sentences), "" },
+    { "paragraphs", tostring(res.paragraphs), "" },
+    { "replaced", tostring(res.replaced), "(invalid UTF-8 sequences)" },
   }, { nil, "r" }))
 
   if #res.fields > 0 then

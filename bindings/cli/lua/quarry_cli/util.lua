@@ -4,9 +4,23 @@ local args = require "quarry_cli.args"
 
 local M = {}
 
---- Display width of a UTF-8 string (code points; invalid bytes count 1).
+local function wide(cp)
+  -- East Asian Wide/Fullwidth blocks take two terminal columns
+  return (cp >= 0x1100 and cp <= 0x115F) or (cp >= 0x2E80 and cp <= 0xA4CF)
+    or (cp >= 0xAC00 and cp <= 0xD7A3) or (cp >= 0xF900 and cp <= 0xFAFF)
+    or (cp >= 0xFE30 and cp <= 0xFE4F) or (cp >= 0xFF00 and cp <= 0xFF60)
+    or (cp >= 0xFFE0 and cp <= 0xFFE6) or (cp >= 0x1F300 and cp <= 0x1FAFF)
+    or (cp >= 0x20000 and cp <= 0x3FFFD)
+end
+
+--- Display width of a UTF-8 string in terminal columns (CJK count 2;
+--- invalid UTF-8 counts one column per byte).
 function M.width(s)
-  return utf8.len(s) or #s
+  if not s:find("[\128-\255]") then return #s end
+  if not utf8.len(s) then return #s end
+  local w = 0
+  for _, cp in utf8.codes(s) do w = w + (wide(cp) and 2 or 1) end
+  return w
 end
 
 function M.pad_right(s, w)
@@ -41,7 +55,7 @@ function M.columns(rows, align, indent)
         cells[i] = M.pad_right(c, w[i])
       end
     end
-    out[#out + 1] = indent .. table.concat(cells, "  ")
+    out[#out + 1] = (indent .. table.concat(cells, "  ")):gsub("%s+$", "")
   end
   return #out > 0 and (table.concat(out, "\n") .. "\n") or ""
 end
