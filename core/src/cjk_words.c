@@ -3,17 +3,18 @@
  *
  * Tokens stay one per CJK char (so matching never depends on a segmenter);
  * this layer groups them into dictionary words for counting. Chinese runs
- * go to friso (mmseg; keeps 生产力 whole and takes user words), runs with
- * kana go to ICU's dictionary word break. The measurements behind the
- * choice are in docs/tokenizer.md.
+ * are segmented with friso's dictionary (which keeps 生产力 whole and takes
+ * user words) by the segmenter below; runs with kana go to ICU's dictionary
+ * word break. docs/tokenizer.md has the measurements behind this.
  *
- * friso is isolated here: its dictionary (~70 ms, ~180k entries) is loaded
- * on the first Chinese run of a tokenizer, never for text without one; each
- * tokenizer has its own friso_t (friso keeps no global state: its .data and
- * .bss are empty). friso prints a warning on stdout when a lexicon file is
- * missing, so every file it will open is checked here first and a broken
- * setup falls back to ICU instead. friso calls exit(1) when malloc fails;
- * that cannot be prevented from outside and is documented.
+ * Why not libfriso itself: its mmseg "complex" mode runs at 2.8 MB/s on the
+ * government work reports (the target is 20 MB/s for the whole tokenizer),
+ * it prints to stdout when a lexicon file is missing and calls exit(1) when
+ * malloc fails. So friso.ini and its lexicon files are read here, into a
+ * code-point trie allocated through the env, and each run is segmented by
+ * dynamic programming with mmseg's first rules: fewest words, then the
+ * most even word lengths. The dictionary (~180k words, ~60 ms) is loaded
+ * on the first Chinese run of a tokenizer, never for text without one.
  */
 #include "tokenize_internal.h"
 
@@ -21,19 +22,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <friso/friso.h>
-
 #define QI_FRISO_INI "/etc/friso/friso.ini"
 /* friso copies a word into a 64-byte buffer: 20 CJK chars fit */
 #define QI_MAX_USER_WORD_CHARS 20
 /* runs are cut into chunks so that each segmenter call is bounded */
 #define QI_CJK_CHUNK 1024
 
+/* The dictionary is a trie over code points: an open-addressing table
+ * maps (node, code point) to the child node; node 0 is the root. A walk
+ * costs one probe per char, so a run is segmented in O(chars * longest). */
 struct qi_cjk {
-    friso_t friso;
-    friso_config_t cfg;
-    friso_task_t task;
-    int state; /* 0 = not tried, 1 = friso ready, -1 = use ICU */
+    uint64_t *keys; /* (node << 21 | cp) + 1; 0 = empty slot */
+    uint32_t *vals; /* child node */
+    size_t slots, used;
+    uint8_t *term; /* per node: 1 if a word ends there */
+    size_t nodes, term_cap;
+    unsigned max_chars; /* longest dictionary word, in chars */
+    int state;          /* 0 = not tried, 1 = dictionary ready, -1 = ICU */
+    /* dynamic programming scratch, per token of a chunk */
+    uint64_t *cost; /* words << 32 | sum of squared lengths */
+    uint32_t *back;
+    size_t dp_cap;
 };
 
 /* Reads a whole (small) file into b. */
@@ -90,50 +99,6 @@ static bool ini_value(const char *ini, const char *key, char *out, size_t outsz)
     return false;
 }
 
-/* Checks that the ini, its lex_dir, friso.lex.ini and every .lex file it
- * names can be opened, so that friso has nothing to print about. */
-static bool friso_setup_ok(quarry_tokenizer *tok, const char *ini_path)
-{
-    qi_buf ini = {0}, lexini = {0};
-    char dir[1024], path[1400];
-    bool ok = false;
-    const char *p;
-
-    if (read_file(tok, ini_path, &ini) != QUARRY_OK)
-        goto done;
-    if (!ini_value(ini.data, "friso.lex_dir", dir, sizeof dir))
-        goto done;
-    snprintf(path, sizeof path, "%s%sfriso.lex.ini", dir,
-             dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/");
-    /* friso concatenates lex_dir and file names without a separator */
-    if (!dir[0] || dir[strlen(dir) - 1] != '/')
-        goto done;
-    if (read_file(tok, path, &lexini) != QUARRY_OK)
-        goto done;
-    ok = true;
-    for (p = lexini.data; ok && (p = strstr(p, ".lex")) != NULL; p += 4) {
-        const char *b = p;
-        FILE *f;
-        while (b > lexini.data && b[-1] != ' ' && b[-1] != '\t' &&
-               b[-1] != '\n' && b[-1] != '[')
-            b--;
-        if (*b == '#' || (size_t)(p + 4 - b) > 200)
-            continue;
-        snprintf(path, sizeof path, "%s%.*s", dir, (int)(p + 4 - b), b);
-        if (strcmp(path + strlen(dir), "friso.lex.ini") == 0)
-            continue;
-        f = fopen(path, "rb");
-        if (f)
-            fclose(f);
-        else
-            ok = false;
-    }
-done:
-    qi_buf_free(tok->env, &ini);
-    qi_buf_free(tok->env, &lexini);
-    return ok;
-}
-
 static size_t utf8_chars(const char *s, size_t len)
 {
     size_t k, n = 0;
@@ -142,29 +107,205 @@ static size_t utf8_chars(const char *s, size_t len)
     return n;
 }
 
-/* Hands one user word to friso, which takes ownership of a malloc'd copy
- * (it frees its entries with free()). */
-static void friso_add(struct qi_cjk *c, const char *w, size_t len)
+static inline size_t slot_of(uint64_t key, size_t slots)
 {
-    char *copy;
-    size_t chars = utf8_chars(w, len);
-    if (friso_dic_match(c->friso->dic, __LEX_CJK_WORDS__, (fstring)w))
-        return;
-    copy = malloc(len + 1);
-    if (!copy)
-        return; /* the word is then just not known to friso */
-    memcpy(copy, w, len + 1);
-    friso_dic_add(c->friso->dic, __LEX_CJK_WORDS__, copy, NULL);
-    if (chars > c->cfg->max_len)
-        c->cfg->max_len = (ushort_t)chars;
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (slots - 1);
 }
 
+static inline uint32_t trie_child(const struct qi_cjk *c, uint32_t node,
+                                  uint32_t cp)
+{
+    uint64_t key = (((uint64_t)node << 21) | cp) + 1;
+    size_t i = slot_of(key, c->slots);
+    while (c->keys[i]) {
+        if (c->keys[i] == key)
+            return c->vals[i];
+        i = (i + 1) & (c->slots - 1);
+    }
+    return 0;
+}
+
+static bool trie_grow(quarry_env *env, struct qi_cjk *c)
+{
+    size_t nslots = c->slots ? c->slots * 2 : 1u << 16, k;
+    uint64_t *nk = qi_calloc(env, nslots, sizeof *nk);
+    uint32_t *nv = qi_alloc(env, nslots * sizeof *nv);
+    if (!nk || !nv) {
+        qi_free(env, nk, nslots * sizeof *nk);
+        qi_free(env, nv, nslots * sizeof *nv);
+        return false;
+    }
+    for (k = 0; k < c->slots; k++) {
+        size_t i;
+        if (!c->keys[k])
+            continue;
+        i = slot_of(c->keys[k], nslots);
+        while (nk[i])
+            i = (i + 1) & (nslots - 1);
+        nk[i] = c->keys[k];
+        nv[i] = c->vals[k];
+    }
+    qi_free(env, c->keys, c->slots * sizeof *c->keys);
+    qi_free(env, c->vals, c->slots * sizeof *c->vals);
+    c->keys = nk;
+    c->vals = nv;
+    c->slots = nslots;
+    return true;
+}
+
+/* Adds a word (valid UTF-8) to the trie. */
+static bool trie_insert(quarry_env *env, struct qi_cjk *c, const char *w,
+                        size_t len)
+{
+    uint32_t node = 0;
+    size_t i = 0, chars = 0;
+    while (i < len) {
+        uint32_t cp, child;
+        size_t n = qi_utf8_decode((const unsigned char *)w + i, len - i, &cp);
+        if (!n)
+            return true;
+        i += n;
+        chars++;
+        child = trie_child(c, node, cp);
+        if (!child) {
+            uint64_t key;
+            size_t s;
+            if ((c->used + 1) * 2 > c->slots && !trie_grow(env, c))
+                return false;
+            if (c->nodes + 1 > c->term_cap) {
+                void *p = c->term;
+                if (!qi_array_reserve(env, &p, &c->term_cap, c->nodes + 1, 1))
+                    return false;
+                c->term = p;
+            }
+            if (c->nodes >= (1u << 22))
+                return true; /* the key packing holds 4M nodes */
+            child = (uint32_t)c->nodes;
+            c->term[c->nodes++] = 0;
+            key = (((uint64_t)node << 21) | cp) + 1;
+            s = slot_of(key, c->slots);
+            while (c->keys[s])
+                s = (s + 1) & (c->slots - 1);
+            c->keys[s] = key;
+            c->vals[s] = child;
+            c->used++;
+        }
+        node = child;
+    }
+    if (node) {
+        c->term[node] = 1;
+        if (chars > c->max_chars)
+            c->max_chars = (unsigned)chars;
+    }
+    return true;
+}
+
+/* Loads one friso lexicon file: "word" or "word/synonyms/frequency" per
+ * line, '#' comments. Words longer than max_chars are skipped, as friso
+ * does (its max_len), so that long idioms do not swallow phrases. */
+static int load_lex(quarry_tokenizer *tok, const char *path, size_t max_chars)
+{
+    qi_buf b = {0};
+    const char *p, *end;
+    int rc = read_file(tok, path, &b);
+    if (rc != QUARRY_OK) {
+        qi_buf_free(tok->env, &b);
+        return rc;
+    }
+    p = b.data;
+    end = b.data + b.len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *e = eol ? eol : end;
+        const char *slash = memchr(p, '/', (size_t)(e - p));
+        const char *we = slash ? slash : e;
+        while (we > p && (we[-1] == '\r' || we[-1] == ' ' || we[-1] == '\t'))
+            we--;
+        if (we > p && *p != '#' && quarry_utf8_valid(p, (size_t)(we - p)) &&
+            utf8_chars(p, (size_t)(we - p)) <= max_chars &&
+            !trie_insert(tok->env, tok->cjk, p, (size_t)(we - p))) {
+            rc = QUARRY_ENOMEM;
+            break;
+        }
+        p = eol ? eol + 1 : end;
+    }
+    qi_buf_free(tok->env, &b);
+    return rc;
+}
+
+/* Reads friso.ini (lex_dir, max_len) and the __LEX_CJK_WORDS__ files named
+ * by lex_dir/friso.lex.ini. Returns QUARRY_OK, ENOENT or ENOMEM. */
+static int load_dict(quarry_tokenizer *tok, const char *ini_path)
+{
+    qi_buf ini = {0}, lexini = {0};
+    char dir[1024], path[1400], val[32];
+    size_t max_chars = 5;
+    const char *p, *end;
+    bool in_words = false;
+    int rc = read_file(tok, ini_path, &ini);
+
+    if (rc != QUARRY_OK)
+        goto done;
+    rc = QUARRY_ENOENT;
+    if (!ini_value(ini.data, "friso.lex_dir", dir, sizeof dir) || !dir[0])
+        goto done;
+    if (ini_value(ini.data, "friso.max_len", val, sizeof val) &&
+        atoi(val) > 0 && atoi(val) <= QI_MAX_USER_WORD_CHARS)
+        max_chars = (size_t)atoi(val);
+    snprintf(path, sizeof path, "%s%sfriso.lex.ini", dir,
+             dir[strlen(dir) - 1] == '/' ? "" : "/");
+    rc = read_file(tok, path, &lexini);
+    if (rc != QUARRY_OK)
+        goto done;
+    p = lexini.data;
+    end = lexini.data + lexini.len;
+    while (rc == QUARRY_OK && p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *e = eol ? eol : end;
+        while (p < e && (*p == ' ' || *p == '\t'))
+            p++;
+        while (e > p &&
+               (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == ';'))
+            e--;
+        if (p < e && *p != '#') {
+            if (e[-1] == '[')
+                in_words = strncmp(p, "__LEX_CJK_WORDS__", 17) == 0;
+            else if (*p == ']')
+                in_words = false;
+            else if (in_words && e - p < 200) {
+                snprintf(path, sizeof path, "%s%s%.*s", dir,
+                         dir[strlen(dir) - 1] == '/' ? "" : "/", (int)(e - p),
+                         p);
+                rc = load_lex(tok, path, max_chars);
+            }
+        }
+        p = eol ? eol + 1 : end;
+    }
+done:
+    qi_buf_free(tok->env, &ini);
+    qi_buf_free(tok->env, &lexini);
+    return rc;
+}
+
+static void cjk_release(quarry_env *env, struct qi_cjk *c)
+{
+    qi_free(env, c->keys, c->slots * sizeof *c->keys);
+    qi_free(env, c->vals, c->slots * sizeof *c->vals);
+    qi_free(env, c->term, c->term_cap);
+    qi_free(env, c->cost, c->dp_cap * sizeof *c->cost);
+    qi_free(env, c->back, c->dp_cap * sizeof *c->back);
+    memset(c, 0, sizeof *c);
+}
+
+/* Loads the dictionary and the user words on the first Chinese run. A
+ * missing default dictionary is not an error: Chinese then goes to ICU. */
 static int cjk_load(quarry_tokenizer *tok)
 {
     struct qi_cjk *c = tok->cjk;
     const char *ini = tok->cjk_dict ? tok->cjk_dict : QI_FRISO_INI;
     const char *w;
     size_t k;
+    int rc;
 
     if (!c) {
         c = qi_calloc(tok->env, 1, sizeof *c);
@@ -174,42 +315,47 @@ static int cjk_load(quarry_tokenizer *tok)
     }
     if (c->state)
         return QUARRY_OK;
-    c->state = -1;
-    if (!friso_setup_ok(tok, ini))
+    if (!trie_grow(tok->env, c))
+        goto nomem;
+    if (!qi_array_reserve(tok->env, (void **)&c->term, &c->term_cap, 1024, 1))
+        goto nomem;
+    c->term[0] = 0;
+    c->nodes = 1;
+    rc = load_dict(tok, ini);
+    if (rc == QUARRY_ENOMEM)
+        goto nomem;
+    if (rc != QUARRY_OK) {
+        if (tok->cjk_dict) {
+            qi_set_error(tok->errmsg,
+                         "cannot read the CJK dictionary of %.300s", ini);
+            cjk_release(tok->env, c);
+            return rc;
+        }
+        cjk_release(tok->env, c);
+        c->state = -1;
         return QUARRY_OK;
-    c->friso = friso_new();
-    c->cfg = friso_new_config();
-    if (friso_init_from_ifile(c->friso, c->cfg, (fstring)ini) != 1)
-        return QUARRY_OK;
-    /* plain segmentation: no synonyms, no stopword removal */
-    c->cfg->add_syn = 0;
-    c->cfg->clr_stw = 0;
-    c->cfg->keep_urec = 0;
-    c->cfg->spx_out = 0;
-    c->cfg->en_sseg = 0;
-    c->task = friso_new_task();
+    }
     w = tok->lexicon.data;
     for (k = 0; k < tok->lexicon_words; k++) {
         size_t len = strlen(w);
-        friso_add(c, w, len);
+        if (!trie_insert(tok->env, c, w, len))
+            goto nomem;
         w += len + 1;
     }
     c->state = 1;
     return QUARRY_OK;
+nomem:
+    cjk_release(tok->env, c);
+    qi_set_error(tok->errmsg, "out of memory loading the CJK dictionary");
+    return QUARRY_ENOMEM;
 }
 
 void qi_cjk_free(quarry_tokenizer *tok)
 {
-    struct qi_cjk *c = tok->cjk;
-    if (!c)
+    if (!tok->cjk)
         return;
-    if (c->task)
-        friso_free_task(c->task);
-    if (c->cfg)
-        friso_free_config(c->cfg);
-    if (c->friso)
-        friso_free(c->friso);
-    qi_free(tok->env, c, sizeof *c);
+    cjk_release(tok->env, tok->cjk);
+    qi_free(tok->env, tok->cjk, sizeof *tok->cjk);
     tok->cjk = NULL;
 }
 
@@ -242,8 +388,11 @@ int quarry_tokenizer_add_word(quarry_tokenizer *tok, const char *word,
         return QUARRY_ENOMEM;
     }
     tok->lexicon_words++;
-    if (tok->cjk && tok->cjk->state == 1)
-        friso_add(tok->cjk, tok->lexicon.data + start, nlen);
+    if (tok->cjk && tok->cjk->state == 1 &&
+        !trie_insert(tok->env, tok->cjk, tok->lexicon.data + start, nlen)) {
+        qi_set_error(tok->errmsg, "out of memory adding a lexicon word");
+        return QUARRY_ENOMEM;
+    }
     return QUARRY_OK;
 }
 
@@ -334,6 +483,78 @@ static bool seg_to(seg_state *st, uint64_t byte)
     return true;
 }
 
+static inline void relax(struct qi_cjk *c, size_t i, size_t e)
+{
+    uint64_t len = e - i;
+    uint64_t cand = c->cost[i] + (1ull << 32) + len * len;
+    if (cand < c->cost[e]) {
+        c->cost[e] = cand;
+        c->back[e] = (uint32_t)i;
+    }
+}
+
+/* Segments tokens [a, b) with the dictionary: the split into the fewest
+ * words, and among those the one with the most even lengths (mmseg's
+ * rules 1 and 3, applied to the whole chunk instead of 3-word windows). */
+static bool dict_segment(quarry_tokenizer *tok, quarry_tokens *out, size_t a,
+                         size_t b)
+{
+    struct qi_cjk *c = tok->cjk;
+    const quarry_token *tk = out->tok;
+    const unsigned char *ar = (const unsigned char *)out->arena.data;
+    size_t m = b - a, i, j, k, prev;
+
+    if (m + 1 > c->dp_cap) {
+        size_t ncap = m + 1 > QI_CJK_CHUNK + 1 ? m + 1 : QI_CJK_CHUNK + 1;
+        uint64_t *nc = qi_alloc(tok->env, ncap * sizeof *nc);
+        uint32_t *nb = qi_alloc(tok->env, ncap * sizeof *nb);
+        if (!nc || !nb) {
+            qi_free(tok->env, nc, ncap * sizeof *nc);
+            qi_free(tok->env, nb, ncap * sizeof *nb);
+            return false;
+        }
+        qi_free(tok->env, c->cost, c->dp_cap * sizeof *c->cost);
+        qi_free(tok->env, c->back, c->dp_cap * sizeof *c->back);
+        c->cost = nc;
+        c->back = nb;
+        c->dp_cap = ncap;
+    }
+    c->cost[0] = 0;
+    for (i = 1; i <= m; i++)
+        c->cost[i] = UINT64_MAX;
+    for (i = 0; i < m; i++) {
+        uint32_t node = 0; /* the root; no child is node 0 */
+        relax(c, i, i + 1);
+        for (j = i; j < m && j - i < c->max_chars; j++) {
+            const unsigned char *p = ar + tk[a + j].norm;
+            const unsigned char *e = p + tk[a + j].norm_len;
+            while (p < e) {
+                uint32_t cp;
+                size_t n = qi_utf8_decode(p, (size_t)(e - p), &cp);
+                if (!n || !(node = trie_child(c, node, cp)))
+                    break;
+                p += n;
+            }
+            if (p < e)
+                break;
+            if (j > i && c->term[node])
+                relax(c, i, j + 1);
+        }
+    }
+    /* walk the best path back, then emit it forwards */
+    k = 0;
+    for (i = m; i > 0; i = c->back[i])
+        c->cost[k++] = i;
+    prev = 0;
+    while (k > 0) {
+        size_t e = (size_t)c->cost[--k];
+        if (!push_word(out, a + prev, a + e))
+            return false;
+        prev = e;
+    }
+    return true;
+}
+
 static int segment_chunk(quarry_tokenizer *tok, quarry_tokens *out, size_t a,
                          size_t b, bool kana)
 {
@@ -357,27 +578,9 @@ static int segment_chunk(quarry_tokenizer *tok, quarry_tokens *out, size_t a,
     st.offs = tok->offs;
 
     if (!kana && tok->cjk && tok->cjk->state == 1) {
-        struct qi_cjk *c = tok->cjk;
-        uint64_t pos = 0;
-        tok->scratch.len = 0;
-        if (!qi_buf_append(tok->env, &tok->scratch, out->arena.data + base,
-                           (size_t)total) ||
-            !qi_buf_terminate(tok->env, &tok->scratch))
+        if (!dict_segment(tok, out, a, b))
             return QUARRY_ENOMEM;
-        friso_set_text(c->task, tok->scratch.data);
-        while (c->cfg->next_token(c->friso, c->cfg, c->task) != NULL) {
-            uint64_t off = (uint64_t)c->task->token->offset;
-            uint64_t e = off + c->task->token->rlen;
-            if (off < pos || e > total)
-                continue; /* an overlapping extra token */
-            /* chars friso skipped become words of their own */
-            while (st.cur < b && st.offs[st.cur - a] < off)
-                if (!seg_to(&st, st.offs[st.cur - a + 1]))
-                    return QUARRY_ENOMEM;
-            if (!seg_to(&st, e))
-                return QUARRY_ENOMEM;
-            pos = e;
-        }
+        return QUARRY_OK;
     } else {
         int32_t bnd;
         rc = qi_wbrk_set(tok, out->arena.data + base, (size_t)total);
