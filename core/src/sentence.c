@@ -70,10 +70,11 @@ static bool is_close(const char *text, const quarry_token *t)
     cp = first_cp(text, t);
     if (cp < 0x80)
         return cp == '"' || cp == '\'' || cp == ')' || cp == ']' || cp == '}';
+    /* Unlike UAX #29, opening quotes (Pi) are not taken: in Chinese the
+     * next sentence often starts with “ right after 。 */
     switch (u_charType((UChar32)cp)) {
     case U_END_PUNCTUATION:
-    case U_FINAL_PUNCTUATION:
-    case U_INITIAL_PUNCTUATION: return true;
+    case U_FINAL_PUNCTUATION: return true;
     default: return false;
     }
 }
