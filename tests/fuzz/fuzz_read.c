@@ -5,8 +5,9 @@
  * x.json, x.jsonl, x.csv, x.md, x.txt (byte % 5); the rest is the file.
  * Invariants checked on success: the document's text is valid UTF-8 and
  * NUL-terminated, every field has a name and NUL-terminated text and a
- * known type, lookups by name find a field. On failure: a negative status
- * and (when given) an event that names a reason.
+ * known type, lookups by name find a field. Otherwise: QUARRY_DONE with a
+ * SKIPPED event (empty or binary input) or a negative status, no document,
+ * and an event with a message.
  */
 #include "quarry.h"
 #include "fuzz_common.h"
@@ -57,8 +58,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(quarry_doc_field(doc, n) == NULL);
         quarry_doc_free(doc);
     } else {
-        FUZZ_CHECK(rc < 0);
+        /* QUARRY_DONE: the buffer was skipped (empty, binary, ...). */
+        FUZZ_CHECK(rc < 0 || rc == QUARRY_DONE);
         FUZZ_CHECK(doc == NULL);
+        if (rc == QUARRY_DONE)
+            FUZZ_CHECK(ev.kind == QUARRY_EVENT_SKIPPED && ev.reason != NULL);
+        if (rc != QUARRY_ENOMEM)
+            FUZZ_CHECK(ev.message != NULL);
     }
     quarry_env_free(env);
     return 0;
