@@ -388,6 +388,13 @@ QUARRY_API int quarry_reader_next(quarry_reader *rd, quarry_read_event *ev);
  * during the call. For multi-record formats (JSONL, CSV) the first record is
  * returned. On success *out is owned by the caller. On failure ev (may be
  * NULL) describes the problem and the status is returned.
+ * Details: name may be NULL or "-" (no file name: the format is then guessed
+ * from the content, as for stdin). On success ev->kind is DOCUMENT, or
+ * WARNING when reading produced one (ev->reason/message: the first warning,
+ * e.g. "replaced"); ev->doc is *out either way. A skipped input (empty,
+ * binary, no records) returns QUARRY_DONE with ev->kind SKIPPED and *out
+ * NULL. ev->path is name ("-" if NULL); ev->message points into env's
+ * message buffer (quarry_env_errmsg) and lives until env's next use.
  */
 QUARRY_API int quarry_read_buffer(quarry_env *env, const char *name,
                                   const char *data, size_t len,

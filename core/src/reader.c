@@ -405,8 +405,15 @@ nomem:
 /* Reads fd to the end into b (which may hold a size hint in cap). */
 static int read_all(quarry_env *env, int fd, size_t hint, qi_buf *b)
 {
-    if (!qi_buf_reserve(env, b, hint ? hint : 65536))
+    if (hint && !b->data) {
+        /* exactly the file's size (+ NUL): no doubling slack on big files */
+        b->data = qi_alloc(env, hint + 1);
+        if (!b->data)
+            return ENOMEM;
+        b->cap = hint + 1;
+    } else if (!qi_buf_reserve(env, b, hint ? hint : 65536)) {
         return ENOMEM;
+    }
     for (;;) {
         ssize_t n;
         if (b->cap - b->len < 2 &&
