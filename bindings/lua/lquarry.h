@@ -76,8 +76,11 @@ void *lq_new_handle(lua_State *L, size_t size, int nuv, const char *mt);
 /* lquarry_tokenize.c */
 
 /* Fills opts from the Lua table at idx (may be absent) and pushes a cache
- * key string for it. Strings point into the table. */
-void lq_tokenizer_options(lua_State *L, int idx, quarry_tokenizer_options *o);
+ * key string for it. Strings point into the table. Keys other than the
+ * tokenizer options and those listed in extra (NULL-terminated, may be
+ * NULL) raise. */
+void lq_tokenizer_options(lua_State *L, int idx, quarry_tokenizer_options *o,
+                          const char *const *extra);
 /* Adds opts.words (an array of strings) to tok; returns status. */
 int lq_add_user_words(lua_State *L, int idx, quarry_tokenizer *tok);
 void lq_open_tokenize(lua_State *L);

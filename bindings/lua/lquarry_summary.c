@@ -49,13 +49,14 @@ static int summary_tostring(lua_State *L)
  * opts: the tokenizer options of quarry.tokenize, plus top (default 20). */
 static int l_summary(lua_State *L)
 {
+    static const char *const extra[] = {"top", NULL};
     quarry_tokenizer_options o;
     lq_summary *u;
     int rc;
 
     lq_opt_table(L, 1);
     lua_settop(L, 1);
-    lq_tokenizer_options(L, 1, &o); /* pushes a cache key we do not need */
+    lq_tokenizer_options(L, 1, &o, extra); /* pushes a cache key, unused */
     u = lq_new_handle(L, sizeof *u, 1, LQ_SUMMARY_MT);
     u->top = 20;
     if (lq_opt_table(L, 1)) {

@@ -30,12 +30,12 @@ static int tokenizer_gc(lua_State *L)
 static const char *const known_opts[] = {
     "case_sensitive", "nfkc", "split_hyphens", "split_apostrophes",
     "split_numbers", "cjk_words", "lexicon", "words", "locale", "cjk_dict",
-    "top", NULL};
+    NULL};
 
 /* Unknown keys are programming errors (a typo would silently change
- * results), so they raise. "top" belongs to quarry.summary's options,
- * which share this reader. */
-static void check_known(lua_State *L, int idx)
+ * results), so they raise. quarry.summary's own options (extra) are
+ * allowed when it reads its options through here. */
+static void check_known(lua_State *L, int idx, const char *const *extra)
 {
     lua_pushnil(L);
     while (lua_next(L, idx)) {
@@ -44,6 +44,9 @@ static void check_known(lua_State *L, int idx)
             const char *k = lua_tostring(L, -2);
             for (i = 0; known_opts[i]; i++)
                 if (strcmp(k, known_opts[i]) == 0)
+                    ok = 1;
+            for (i = 0; extra && extra[i]; i++)
+                if (strcmp(k, extra[i]) == 0)
                     ok = 1;
         }
         if (!ok) {
@@ -54,12 +57,13 @@ static void check_known(lua_State *L, int idx)
     }
 }
 
-void lq_tokenizer_options(lua_State *L, int idx, quarry_tokenizer_options *o)
+void lq_tokenizer_options(lua_State *L, int idx, quarry_tokenizer_options *o,
+                          const char *const *extra)
 {
     luaL_Buffer b;
     memset(o, 0, sizeof *o);
     if (lq_opt_table(L, idx))
-        check_known(L, idx);
+        check_known(L, idx, extra);
     if (lq_opt_bool(L, idx, "case_sensitive", 0))
         o->flags |= QUARRY_TOK_CASE_SENSITIVE;
     if (!lq_opt_bool(L, idx, "nfkc", 1))
@@ -144,7 +148,7 @@ static lq_tokenizer *get_tokenizer(lua_State *L, int idx)
     lq_tokenizer *t;
     int key, cache, rc;
 
-    lq_tokenizer_options(L, idx, &o);
+    lq_tokenizer_options(L, idx, &o, NULL);
     key = lua_gettop(L);
     lua_getiuservalue(L, LQ_STATE_UPVALUE, 1);
     cache = lua_gettop(L);
