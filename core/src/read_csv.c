@@ -41,7 +41,8 @@ void qi_csv_free(quarry_env *env, qi_file *f)
     if (!c)
         return;
     for (i = 0; i < c->header_count; i++)
-        qi_free(env, c->header[i], strlen(c->header[i]) + 1);
+        if (c->header[i]) /* NULL after an allocation failure */
+            qi_free(env, c->header[i], strlen(c->header[i]) + 1);
     qi_free(env, c->header,
             (c->header_count ? c->header_count : 1) * sizeof *c->header);
     qi_buf_free(env, &c->cells);

@@ -15,6 +15,7 @@
 typedef struct counter {
     long long live_blocks;
     long long live_bytes;
+    long long fail_after; /* > 0: the fail_after-th allocation fails */
 } counter;
 
 static void *count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -28,6 +29,8 @@ static void *count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         free(ptr);
         return NULL;
     }
+    if (c->fail_after > 0 && --c->fail_after == 0)
+        return NULL;
     ptr = realloc(ptr, nsize);
     if (ptr) {
         c->live_bytes += (long long)nsize - (long long)osize;
@@ -1069,6 +1072,141 @@ static void test_deep_tree(void)
     run_free();
 }
 
+static void test_precedence_and_records(void)
+{
+    const char *types[] = {"n=integer"};
+    quarry_read_options o;
+    rec *r;
+    const quarry_field *f;
+    memset(&o, 0, sizeof o);
+    o.name_pattern = "{year}_{title}";
+    o.field_types = types;
+    o.field_type_count = 1;
+    read_one(&o, fx("precedence"));
+    /* name < sidecar < front matter */
+    r = find(QUARRY_EVENT_DOCUMENT, "2020_note.md", NULL);
+    CHECK_EQ_STR(text_of(r ? r->doc : NULL), "Note body.\n");
+    check_string(r, "title", "From front matter");
+    check_string(r, "author", "Sidecar Author");
+    check_integer(r, "year", 2020);
+    CHECK(field(r, "body") == NULL);
+    CHECK(find(QUARRY_EVENT_SKIPPED, "2020_note.json", "sidecar"));
+    /* JSONL: CRLF, per-record replacement counts, overrides on JSON values */
+    r = find_record("records.jsonl", 1);
+    CHECK_EQ_STR(text_of(r ? r->doc : NULL), "caf\xef\xbf\xbd");
+    CHECK_EQ_INT(quarry_doc_replaced(r ? r->doc : NULL), 1);
+    check_integer(r, "n", 1); /* a JSON string converted by the override */
+    r = find(QUARRY_EVENT_WARNING, "records.jsonl", "replaced");
+    CHECK(r && r->record == 1);
+    r = find_record("records.jsonl", 2);
+    CHECK_EQ_INT(quarry_doc_replaced(r ? r->doc : NULL), 0);
+    f = field(r, "n");
+    /* 2.0 is a JSON real: its text is "2", which the override converts */
+    CHECK(f && f->type == QUARRY_FIELD_INTEGER && f->value.integer == 2);
+    CHECK(find(QUARRY_EVENT_WARNING, "records.jsonl", "name-pattern"));
+    run_free();
+}
+
+static void test_stdin(void)
+{
+    int saved = dup(0), fd;
+    rec *r;
+    fd = open(fx("corpus/d_record.json"), O_RDONLY);
+    CHECK(fd >= 0 && saved >= 0);
+    if (fd < 0 || saved < 0)
+        return;
+    CHECK_EQ_INT(dup2(fd, 0), 0);
+    close(fd);
+    read_one(NULL, "-");
+    r = find(QUARRY_EVENT_DOCUMENT, "-", NULL);
+    CHECK_EQ_STR(text_of(r ? r->doc : NULL), "JSON body text.");
+    CHECK_EQ_STR(quarry_doc_format(r ? r->doc : NULL), "json");
+    CHECK_EQ_STR(quarry_doc_source(r ? r->doc : NULL), "-");
+    dup2(saved, 0);
+    close(saved);
+    run_free();
+}
+
+static void test_utf16_surrogates(void)
+{
+    /* LE: "a", U+1F600 as a pair, a lone high surrogate, a lone low one,
+     * then an odd trailing byte */
+    static const char le[] = {'\xff', '\xfe', 'a',    0,      '\x3d',
+                              '\xd8', '\x00', '\xde', '\x3d', '\xd8',
+                              'b',    0,      '\x00', '\xde', 'c'};
+    quarry_doc *doc = NULL;
+    int rc = quarry_read_buffer(env, "s.txt", le, sizeof le, NULL, &doc, NULL);
+    CHECK_EQ_INT(rc, QUARRY_OK);
+    CHECK_EQ_STR(text_of(doc), "a\xf0\x9f\x98\x80\xef\xbf\xbd"
+                               "b\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK_EQ_INT(quarry_doc_replaced(doc), 3);
+    CHECK_EQ_STR(quarry_doc_encoding(doc), "utf-16le");
+    quarry_doc_free(doc);
+}
+
+static void test_symlinks(void)
+{
+    char dir[512], target[2048], link[512];
+    snprintf(dir, sizeof dir, "%s/links", tmpdir);
+    CHECK_EQ_INT(mkdir(dir, 0755), 0);
+    snprintf(link, sizeof link, "%s/links/loop", tmpdir);
+    CHECK_EQ_INT(symlink(dir, link), 0); /* a cycle if followed */
+    snprintf(target, sizeof target, "%s", fx("corpus/a_plain.txt"));
+    snprintf(link, sizeof link, "%s/links/file.txt", tmpdir);
+    CHECK_EQ_INT(symlink(target, link), 0);
+    snprintf(link, sizeof link, "%s/links/dangling.txt", tmpdir);
+    CHECK_EQ_INT(symlink("/nonexistent/quarry", link), 0);
+    read_one(NULL, dir);
+    CHECK(find(QUARRY_EVENT_DOCUMENT, "links/file.txt", NULL));
+    CHECK(find(QUARRY_EVENT_SKIPPED, "links/loop", "unsupported"));
+    CHECK(find(QUARRY_EVENT_ERROR, "links/dangling.txt", "io"));
+    CHECK_EQ_INT(count(QUARRY_EVENT_DOCUMENT, NULL), 1);
+    run_free();
+}
+
+/* Every allocation failure point: the reader reports ENOMEM (or finishes)
+ * and leaks nothing. */
+static void test_out_of_memory(void)
+{
+    const char *srcs[] = {fx("corpus"), fx("errors"), fx("misc"),
+                          fx("precedence")};
+    quarry_read_options o;
+    const char *types[] = {"year=date"};
+    long long n;
+    int finished = 0;
+    memset(&o, 0, sizeof o);
+    o.name_pattern = "{a}_{b}";
+    o.field_types = types;
+    o.field_type_count = 1;
+    for (n = 1; n < 20000 && !finished; n++) {
+        quarry_reader *rd = NULL;
+        quarry_read_event ev;
+        long long before = counts.live_blocks;
+        int rc = QUARRY_OK;
+        size_t i;
+        counts.fail_after = n;
+        if (quarry_reader_new(env, &o, &rd) == QUARRY_OK) {
+            for (i = 0; i < 4 && rc == QUARRY_OK; i++)
+                rc = quarry_reader_add(rd, srcs[i]);
+            while (rc == QUARRY_OK &&
+                   (rc = quarry_reader_next(rd, &ev)) == QUARRY_OK)
+                quarry_doc_free(ev.doc);
+            CHECK(rc == QUARRY_DONE || rc == QUARRY_ENOMEM);
+            if (rc == QUARRY_ENOMEM)
+                CHECK(strstr(quarry_reader_errmsg(rd), "memory") != NULL);
+            finished = rc == QUARRY_DONE && counts.fail_after > 0;
+            quarry_reader_free(rd);
+        }
+        counts.fail_after = 0;
+        CHECK_EQ_INT(counts.live_blocks, before);
+        if (counts.live_blocks != before) {
+            fprintf(stderr, "  leak when allocation %lld fails\n", n);
+            break;
+        }
+    }
+    CHECK(finished);
+}
+
 static void remove_tree(const char *path)
 {
     char cmd[600];
@@ -1101,6 +1239,11 @@ int main(void)
     RUN(test_binary);
     RUN(test_io_errors);
     RUN(test_deep_tree);
+    RUN(test_precedence_and_records);
+    RUN(test_stdin);
+    RUN(test_utf16_surrogates);
+    RUN(test_symlinks);
+    RUN(test_out_of_memory);
     RUN(test_large_line);
     run_free();
     /* everything allocated through the env was given back (the env itself
