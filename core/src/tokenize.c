@@ -355,13 +355,13 @@ static int scan(quarry_tokenizer *tok, const char *text, size_t len,
         end = i + n;
         if (cls == QI_C_CJK && qi_is_kana_cp(cp))
             aux |= QI_T_KANA;
+        end = skip_extend(s, len, end, cls != QI_C_CJK && cls != QI_C_PUNCT);
         if (cp >= 0x1F1E6 && cp <= 0x1F1FF && end + 4 <= len) {
             uint32_t cp2;
             if (qi_utf8_decode(s + end, len - end, &cp2) == 4 &&
-                cp2 >= 0x1F1E6 && cp2 <= 0x1F1FF)
-                end += 4; /* a flag: two regional indicators */
+                cp2 >= 0x1F1E6 && cp2 <= 0x1F1FF) /* a flag: a pair */
+                end = skip_extend(s, len, end + 4, true);
         }
-        end = skip_extend(s, len, end, cls != QI_C_CJK && cls != QI_C_PUNCT);
         if (end == i + n)
             rc = qi_norm_cp(tok, cp, text + i, n, &out->arena);
         else

@@ -27,16 +27,18 @@ static bool is_cjk_cp(uint32_t cp)
            (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x309D && cp <= 0x309F) ||
            (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x30FC && cp <= 0x30FF) ||
            (cp >= 0x3005 && cp <= 0x3007) || (cp >= 0x3021 && cp <= 0x3029) ||
-           (cp >= 0x3038 && cp <= 0x303B) || (cp >= 0x3105 && cp <= 0x312F) ||
-           (cp >= 0x31A0 && cp <= 0x31BF) || (cp >= 0x31F0 && cp <= 0x31FF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9D) ||
-           (cp >= 0x1B000 && cp <= 0x1B16F) || (cp >= 0x20000 && cp <= 0x323AF);
+           (cp >= 0x3031 && cp <= 0x3035) || (cp >= 0x3038 && cp <= 0x303B) ||
+           (cp >= 0x3105 && cp <= 0x312F) || (cp >= 0x31A0 && cp <= 0x31BF) ||
+           (cp >= 0x31F0 && cp <= 0x31FF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFF66 && cp <= 0xFF9D) || (cp >= 0x1B000 && cp <= 0x1B16F) ||
+           (cp >= 0x20000 && cp <= 0x323AF);
 }
 
 bool qi_is_kana_cp(uint32_t cp)
 {
     return (cp >= 0x3041 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF) ||
-           (cp >= 0xFF66 && cp <= 0xFF9D) || (cp >= 0x1B000 && cp <= 0x1B16F);
+           (cp >= 0x3031 && cp <= 0x3035) || (cp >= 0xFF66 && cp <= 0xFF9D) ||
+           (cp >= 0x1B000 && cp <= 0x1B16F);
 }
 
 /* Scripts whose words ICU finds with dictionaries or keeps as syllable
@@ -93,6 +95,9 @@ int qi_classify(uint32_t cp)
     case U_LINE_SEPARATOR:
     case U_PARAGRAPH_SEPARATOR: return QI_C_SPACE;
     case U_FORMAT_CHAR:
+        /* soft hyphen, word joiner, BOM...: part of the char before them
+         * (UAX #29 WB4); ZWSP is a boundary that yields no token */
+        return cp == 0x200B ? QI_C_IGNORE : QI_C_EXTEND;
     case U_CONTROL_CHAR: return QI_C_IGNORE;
     default: return QI_C_OTHER;
     }
