@@ -22,7 +22,7 @@ M.read_options = {
   { long = "no-sidecar", help = "do not merge x.json metadata into x.txt / x.md" },
   { long = "hidden", help = "read hidden files and directories too" },
   { long = "verbose", short = "v", help = "list every skipped file with its reason" },
-  { long = "quiet", short = "q", help = "do not list warnings (errors are always listed)" },
+  { long = "quiet", short = "q", help = "no warnings on stderr (errors always; stats reports list both)" },
 }
 
 --- Options about tokenizing.

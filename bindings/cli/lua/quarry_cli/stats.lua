@@ -92,9 +92,7 @@ local function print_text(res, report, opts)
   end
   if #report.warnings > 0 then
     w(string.format("\nwarnings: %d\n", #report.warnings))
-    if not opts.quiet then
-      for _, ev in ipairs(report.warnings) do w("  " .. quarry.format_event(ev) .. "\n") end
-    end
+    for _, ev in ipairs(report.warnings) do w("  " .. quarry.format_event(ev) .. "\n") end
   end
 
   if #res.top > 0 then
