@@ -16,13 +16,12 @@
 /* Abbreviations whose period does not end a sentence (ICU's English
  * suppression list, trimmed to the unambiguous ones). Lowercase. */
 static const char *const abbreviations[] = {
-    "mr",   "mrs",    "ms",   "dr",   "st",   "jr",   "sr",     "prof",
-    "mt",   "messrs", "mme",  "mlle", "gen",  "col",  "capt",   "lt",
-    "sgt",  "maj",    "adm",  "cmdr", "rev",  "hon",  "gov",    "sen",
-    "rep",  "pres",   "supt", "esq",  "ave",  "blvd", "vs",     "inc",
-    "ltd",  "corp",   "bros", "dept", "univ", "assn", "approx", "fig",
-    "figs", "vol",    "vols", "pp",   "jan",  "feb",  "aug",    "sept",
-    "oct",  "nov",    "dec",  "cf",   "al",   "ca",   "no",     "nos"};
+    "mr",     "mrs",  "ms",     "dr",  "st",   "jr",   "sr",   "prof", "mt",
+    "messrs", "mme",  "mlle",   "gen", "col",  "capt", "lt",   "sgt",  "maj",
+    "adm",    "cmdr", "rev",    "hon", "gov",  "sen",  "rep",  "pres", "supt",
+    "esq",    "ave",  "blvd",   "vs",  "inc",  "ltd",  "corp", "bros", "dept",
+    "univ",   "assn", "approx", "fig", "figs", "vol",  "vols", "pp",   "jan",
+    "feb",    "aug",  "sept",   "oct", "nov",  "dec",  "cf",   "al",   "ca"};
 
 static uint32_t first_cp(const char *text, const quarry_token *t)
 {
