@@ -51,12 +51,18 @@ run_suite() {
   local name="$1" dir="$2"
   shift 2
   printf '\n==> %s: configure and build %s/\n' "$name" "${dir#"$root"/}"
-  if [ ! -f "$dir/CMakeCache.txt" ]; then
-    if ! cmake -S "$root" -B "$dir" "$@"; then
-      problems+=("$name: cmake configure failed")
-      total_fail=$((total_fail + 1))
-      return 0
-    fi
+  # A first configure gets the suite's build type; an existing build dir
+  # keeps its own, but the tests (and for build-asan the sanitizers) are
+  # switched on in any case.
+  # (The first argument after the dir is the build type.)
+  local args=(-DQUARRY_BUILD_TESTS=ON)
+  mkdir -p "$dir"
+  if [ ! -f "$dir/CMakeCache.txt" ]; then args+=("$@"); else args+=("${@:2}"); fi
+  if ! cmake -S "$root" -B "$dir" "${args[@]}" >"$dir/configure.log" 2>&1; then
+    cat "$dir/configure.log"
+    problems+=("$name: cmake configure failed")
+    total_fail=$((total_fail + 1))
+    return 0
   fi
   if ! cmake --build "$dir" -j "$jobs"; then
     problems+=("$name: build failed")
