@@ -44,8 +44,12 @@ bool qi_sniff_binary(const unsigned char *s, size_t len)
         {"\x00\x05\x16\x07", 4}, /* AppleDouble */
     };
     size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES, i, control = 0;
-    if (has_prefix(s, len, "\xff\xfe", 2) || has_prefix(s, len, "\xfe\xff", 2))
-        return false; /* UTF-16 with a BOM: NULs are expected */
+    /* UTF-16 with a BOM: NULs are expected. (FF FE 00 00 is UTF-32LE's
+     * BOM, which is not supported: it falls through to the NUL check.) */
+    if ((has_prefix(s, len, "\xff\xfe", 2) &&
+         !has_prefix(s, len, "\xff\xfe\x00\x00", 4)) ||
+        has_prefix(s, len, "\xfe\xff", 2))
+        return false;
     for (i = 0; i < sizeof magics / sizeof magics[0]; i++)
         if (has_prefix(s, len, magics[i].magic, magics[i].len))
             return true;

@@ -499,6 +499,14 @@ static void test_hidden_and_sidecar_options(void)
     check_string(r, "name", "George Washington");
     CHECK(!find(QUARRY_EVENT_SKIPPED, "g_speech.json", "sidecar"));
 
+    /* a hidden file named explicitly is read; an AppleDouble one is not */
+    {
+        const char *src[] = {fx("corpus/.hidden.txt"),
+                             fx("corpus/._g_speech.txt")};
+        read_all(NULL, src, 2);
+        CHECK(find(QUARRY_EVENT_DOCUMENT, "corpus/.hidden.txt", NULL));
+        CHECK(find(QUARRY_EVENT_SKIPPED, "._g_speech.txt", "appledouble"));
+    }
     /* explicit file lists and globs find sidecars too */
     {
         const char *src[] = {fx("corpus/g_speech.txt"),
@@ -915,12 +923,14 @@ static void test_binary(void)
     write_file("controls.txt", ctl, sizeof ctl);
     write_file("doc.pdf", pdf, strlen(pdf));
     write_file("utf16.txt", utf16, sizeof utf16);
+    write_file("utf32.txt", "\xff\xfe\0\0h\0\0\0", 8);
     snprintf(src, sizeof src, "%s", tmpdir);
     read_one(NULL, src);
     CHECK(find(QUARRY_EVENT_SKIPPED, "image.png", "binary"));
     CHECK(find(QUARRY_EVENT_SKIPPED, "nul.txt", "binary"));
     CHECK(find(QUARRY_EVENT_SKIPPED, "controls.txt", "binary"));
     CHECK(find(QUARRY_EVENT_SKIPPED, "doc.pdf", "binary"));
+    CHECK(find(QUARRY_EVENT_SKIPPED, "utf32.txt", "binary"));
     CHECK_EQ_STR(
         text_of(find(QUARRY_EVENT_DOCUMENT, "utf16.txt", NULL)
                     ? find(QUARRY_EVENT_DOCUMENT, "utf16.txt", NULL)->doc
