@@ -76,6 +76,17 @@ static void test_basic(void)
     CHECK_EQ_INT(ids[0], 0); /* the: 6 */
     CHECK_EQ_INT(ids[1], 1); /* cat: 2 */
     CHECK_EQ_INT(ids[2], 2); /* "" < "a\0b" at count 1 */
+    /* long terms that share more than the in-entry head (12 bytes) */
+    CHECK_EQ_INT(quarry_vocab_add(v, "internationalization", 20, 1, &id), QUARRY_OK);
+    CHECK_EQ_INT(id, 4);
+    CHECK_EQ_INT(quarry_vocab_add(v, "internationalisation", 20, 1, &id), QUARRY_OK);
+    CHECK_EQ_INT(id, 5);
+    CHECK_EQ_INT(quarry_vocab_add(v, "internationalization", 20, 1, &id), QUARRY_OK);
+    CHECK_EQ_INT(id, 4);
+    CHECK_EQ_INT(quarry_vocab_add(v, "internationa", 12, 1, &id), QUARRY_OK);
+    CHECK_EQ_INT(id, 6);
+    CHECK_EQ_INT(quarry_vocab_count(v, 4), 2);
+    CHECK_EQ_STR(quarry_vocab_term(v, 5, &len), "internationalisation");
     quarry_vocab_free(v);
     quarry_vocab_free(NULL);
 }
@@ -97,7 +108,10 @@ static void test_random_against_model(void)
         char term[16];
         /* a small alphabet and skewed lengths give many repeats, some
          * shared prefixes and ties in count */
+        /* mostly short terms, some longer than the 12-byte entry head */
         size_t len = 1 + (size_t)(rng_next(&seed) % 6), j, m;
+        if (rng_next(&seed) % 8 == 0)
+            len += 9;
         uint64_t count = 1 + rng_next(&seed) % 3;
         uint32_t id = 0;
         for (j = 0; j < len; j++)
