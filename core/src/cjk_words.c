@@ -28,14 +28,21 @@
 /* runs are cut into chunks so that each segmenter call is bounded */
 #define QI_CJK_CHUNK 1024
 
-/* The dictionary is a trie over code points: an open-addressing table
- * maps (node, code point) to the child node; node 0 is the root. A walk
- * costs one probe per char, so a run is segmented in O(chars * longest). */
+/* The dictionary is a trie over code points. Edges live in one
+ * open-addressing table of packed 64-bit slots, ((node << 21 | cp) + 1)
+ * << 21 | child, so a probe touches one cache line; the root's edges for
+ * the CJK BMP blocks are a direct array. A walk costs one probe per char,
+ * so a run is segmented in O(chars * longest word). Node 0 is the root; no
+ * edge leads to it, so 0 also means "no child". */
+#define QI_TRIE_MAX_NODES (1u << 21)
+#define QI_ROOT_LO 0x3000u
+#define QI_ROOT_HI 0xA000u
+
 struct qi_cjk {
-    uint64_t *keys; /* (node << 21 | cp) + 1; 0 = empty slot */
-    uint32_t *vals; /* child node */
+    uint64_t *slots_tab; /* 0 = empty */
     size_t slots, used;
-    uint8_t *term; /* per node: 1 if a word ends there */
+    uint32_t *root; /* child of the root for cp in [QI_ROOT_LO, QI_ROOT_HI) */
+    uint8_t *term;  /* per node: 1 if a word ends there */
     size_t nodes, term_cap;
     unsigned max_chars; /* longest dictionary word, in chars */
     int state;          /* 0 = not tried, 1 = dictionary ready, -1 = ICU */
@@ -115,40 +122,39 @@ static inline size_t slot_of(uint64_t key, size_t slots)
 static inline uint32_t trie_child(const struct qi_cjk *c, uint32_t node,
                                   uint32_t cp)
 {
-    uint64_t key = (((uint64_t)node << 21) | cp) + 1;
-    size_t i = slot_of(key, c->slots);
-    while (c->keys[i]) {
-        if (c->keys[i] == key)
-            return c->vals[i];
+    uint64_t key;
+    size_t i;
+    if (node == 0 && cp >= QI_ROOT_LO && cp < QI_ROOT_HI)
+        return c->root[cp - QI_ROOT_LO];
+    key = (((uint64_t)node << 21) | cp) + 1;
+    i = slot_of(key, c->slots);
+    while (c->slots_tab[i]) {
+        if ((c->slots_tab[i] >> 21) == key)
+            return (uint32_t)(c->slots_tab[i] & (QI_TRIE_MAX_NODES - 1));
         i = (i + 1) & (c->slots - 1);
     }
     return 0;
 }
 
+static void slot_put(uint64_t *tab, size_t slots, uint64_t entry)
+{
+    size_t i = slot_of(entry >> 21, slots);
+    while (tab[i])
+        i = (i + 1) & (slots - 1);
+    tab[i] = entry;
+}
+
 static bool trie_grow(quarry_env *env, struct qi_cjk *c)
 {
     size_t nslots = c->slots ? c->slots * 2 : 1u << 16, k;
-    uint64_t *nk = qi_calloc(env, nslots, sizeof *nk);
-    uint32_t *nv = qi_alloc(env, nslots * sizeof *nv);
-    if (!nk || !nv) {
-        qi_free(env, nk, nslots * sizeof *nk);
-        qi_free(env, nv, nslots * sizeof *nv);
+    uint64_t *nt = qi_calloc(env, nslots, sizeof *nt);
+    if (!nt)
         return false;
-    }
-    for (k = 0; k < c->slots; k++) {
-        size_t i;
-        if (!c->keys[k])
-            continue;
-        i = slot_of(c->keys[k], nslots);
-        while (nk[i])
-            i = (i + 1) & (nslots - 1);
-        nk[i] = c->keys[k];
-        nv[i] = c->vals[k];
-    }
-    qi_free(env, c->keys, c->slots * sizeof *c->keys);
-    qi_free(env, c->vals, c->slots * sizeof *c->vals);
-    c->keys = nk;
-    c->vals = nv;
+    for (k = 0; k < c->slots; k++)
+        if (c->slots_tab[k])
+            slot_put(nt, nslots, c->slots_tab[k]);
+    qi_free(env, c->slots_tab, c->slots * sizeof *c->slots_tab);
+    c->slots_tab = nt;
     c->slots = nslots;
     return true;
 }
@@ -168,8 +174,8 @@ static bool trie_insert(quarry_env *env, struct qi_cjk *c, const char *w,
         chars++;
         child = trie_child(c, node, cp);
         if (!child) {
-            uint64_t key;
-            size_t s;
+            if (c->nodes >= QI_TRIE_MAX_NODES)
+                return true; /* the packing holds 2M nodes; ~400k in use */
             if ((c->used + 1) * 2 > c->slots && !trie_grow(env, c))
                 return false;
             if (c->nodes + 1 > c->term_cap) {
@@ -178,17 +184,15 @@ static bool trie_insert(quarry_env *env, struct qi_cjk *c, const char *w,
                     return false;
                 c->term = p;
             }
-            if (c->nodes >= (1u << 22))
-                return true; /* the key packing holds 4M nodes */
             child = (uint32_t)c->nodes;
             c->term[c->nodes++] = 0;
-            key = (((uint64_t)node << 21) | cp) + 1;
-            s = slot_of(key, c->slots);
-            while (c->keys[s])
-                s = (s + 1) & (c->slots - 1);
-            c->keys[s] = key;
-            c->vals[s] = child;
-            c->used++;
+            if (node == 0 && cp >= QI_ROOT_LO && cp < QI_ROOT_HI) {
+                c->root[cp - QI_ROOT_LO] = child;
+            } else {
+                slot_put(c->slots_tab, c->slots,
+                         (((((uint64_t)node << 21) | cp) + 1) << 21) | child);
+                c->used++;
+            }
         }
         node = child;
     }
@@ -289,8 +293,8 @@ done:
 
 static void cjk_release(quarry_env *env, struct qi_cjk *c)
 {
-    qi_free(env, c->keys, c->slots * sizeof *c->keys);
-    qi_free(env, c->vals, c->slots * sizeof *c->vals);
+    qi_free(env, c->slots_tab, c->slots * sizeof *c->slots_tab);
+    qi_free(env, c->root, (QI_ROOT_HI - QI_ROOT_LO) * sizeof *c->root);
     qi_free(env, c->term, c->term_cap);
     qi_free(env, c->cost, c->dp_cap * sizeof *c->cost);
     qi_free(env, c->back, c->dp_cap * sizeof *c->back);
@@ -315,7 +319,8 @@ static int cjk_load(quarry_tokenizer *tok)
     }
     if (c->state)
         return QUARRY_OK;
-    if (!trie_grow(tok->env, c))
+    c->root = qi_calloc(tok->env, QI_ROOT_HI - QI_ROOT_LO, sizeof *c->root);
+    if (!c->root || !trie_grow(tok->env, c))
         goto nomem;
     if (!qi_array_reserve(tok->env, (void **)&c->term, &c->term_cap, 1024, 1))
         goto nomem;
@@ -530,8 +535,8 @@ static bool dict_segment(quarry_tokenizer *tok, quarry_tokens *out, size_t a,
             const unsigned char *e = p + tk[a + j].norm_len;
             while (p < e) {
                 uint32_t cp;
-                size_t n = qi_utf8_decode(p, (size_t)(e - p), &cp);
-                if (!n || !(node = trie_child(c, node, cp)))
+                size_t n = qi_decode_valid(p, &cp);
+                if (!(node = trie_child(c, node, cp)))
                     break;
                 p += n;
             }

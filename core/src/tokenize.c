@@ -195,10 +195,12 @@ static int extend_last(quarry_tokenizer *tok, const char *text, size_t end,
 static size_t skip_extend(const unsigned char *s, size_t len, size_t i,
                           bool symbols)
 {
-    while (i < len && s[i] >= 0x80) {
+    /* Han ideographs (lead bytes E4-E9) are never extending: the common
+     * case in Chinese text costs one compare */
+    while (i < len && s[i] >= 0x80 && (s[i] < 0xE4 || s[i] > 0xE9)) {
         uint32_t cp;
-        size_t n = qi_utf8_decode(s + i, len - i, &cp);
-        if (!n || qi_class_nonascii(cp) != QI_C_EXTEND)
+        size_t n = qi_decode_valid(s + i, &cp);
+        if (qi_class_nonascii(cp) != QI_C_EXTEND)
             break;
         i += n;
         if (cp == 0x200D && symbols && i < len && s[i] >= 0x80) {
@@ -289,7 +291,7 @@ static int scan(quarry_tokenizer *tok, const char *text, size_t len,
             cp = c;
             n = 1;
         } else {
-            n = qi_utf8_decode(s + i, len - i, &cp);
+            n = qi_decode_valid(s + i, &cp);
             cls = qi_class_nonascii(cp);
         }
 

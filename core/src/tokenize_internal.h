@@ -91,6 +91,27 @@ struct quarry_tokens {
     size_t nwords, words_cap;
 };
 
+/* Decodes one code point of text already known to be valid UTF-8. */
+static inline size_t qi_decode_valid(const unsigned char *s, uint32_t *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] < 0xE0) {
+        *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (s[0] < 0xF0) {
+        *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+              (s[2] & 0x3F);
+        return 3;
+    }
+    *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+          ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    return 4;
+}
+
 /* tokenize.c */
 bool qi_tokens_grow(quarry_tokens *out);
 /* Appends a token whose norm was just appended to the arena at norm. */
