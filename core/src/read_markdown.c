@@ -124,12 +124,38 @@ static int add_pairs(quarry_reader *rd, quarry_doc *doc, yaml_document_t *yd,
     return QUARRY_OK;
 }
 
+/* libyaml's marks count characters; events report byte columns. Converts
+ * (line, column) within the front matter fm (0-based, characters) to a byte
+ * column (1-based). */
+static uint64_t byte_column(const char *fm, size_t len, size_t line,
+                            size_t column)
+{
+    size_t i = 0, l = 0, c = 0, start;
+    while (l < line && i < len) {
+        const char *nl = memchr(fm + i, '\n', len - i);
+        if (!nl)
+            return (uint64_t)column + 1;
+        i = (size_t)(nl - fm) + 1;
+        l++;
+    }
+    start = i;
+    while (c < column && i < len && fm[i] != '\n') {
+        /* skip one UTF-8 character: its lead byte and continuations */
+        i++;
+        while (i < len && ((unsigned char)fm[i] & 0xC0) == 0x80)
+            i++;
+        c++;
+    }
+    return (uint64_t)(i - start) + 1;
+}
+
 static int yaml_fail(quarry_reader *rd, const char *path,
-                     const yaml_parser_t *p)
+                     const yaml_parser_t *p, const char *fm, size_t fm_len)
 {
     /* marks are 0-based within the front matter, which starts on line 2 */
     uint64_t line = (uint64_t)p->problem_mark.line + 2;
-    uint64_t col = (uint64_t)p->problem_mark.column + 1;
+    uint64_t col =
+        byte_column(fm, fm_len, p->problem_mark.line, p->problem_mark.column);
     int rc =
         qi_emit(rd, QUARRY_EVENT_ERROR, path, "parse", QUARRY_EPARSE, 0, line,
                 col, "%s:%" PRIu64 ":%" PRIu64 ": front matter: %s%s%s", path,
@@ -181,7 +207,8 @@ int qi_read_markdown(quarry_reader *rd, qi_file *f, quarry_doc *doc)
     if (!yaml_parser_load(&parser, &yd)) {
         rc = parser.error == YAML_MEMORY_ERROR
                  ? QUARRY_ENOMEM
-                 : yaml_fail(rd, f->path, &parser);
+                 : yaml_fail(rd, f->path, &parser, s + fm_start,
+                             fm_end - fm_start);
         if (rc == QUARRY_ENOMEM)
             qi_set_error(rd->errmsg, "out of memory");
         yaml_parser_delete(&parser);

@@ -875,6 +875,19 @@ static void test_read_buffer(void)
     CHECK_EQ_INT(ev.line, 2);
     CHECK(ev.column > 0);
     CHECK(strstr(ev.message, "bad.json") != NULL);
+    /* YAML errors: the column counts bytes, not characters */
+    s = "---\ntitle: \"\xc3\xa9\" x\n---\nbody\n";
+    rc = quarry_read_buffer(env, "y.md", s, strlen(s), NULL, &doc, &ev);
+    CHECK_EQ_INT(rc, QUARRY_EPARSE);
+    CHECK_EQ_INT(ev.line, 2);
+    CHECK_EQ_INT(ev.column, 13);
+    /* CSV errors through a buffer */
+    s = "text\n\"a\"b\n";
+    rc = quarry_read_buffer(env, "c.csv", s, strlen(s), NULL, &doc, &ev);
+    CHECK_EQ_INT(rc, QUARRY_EPARSE);
+    CHECK_EQ_INT(ev.line, 2);
+    CHECK_EQ_INT(ev.column, 4);
+    CHECK_EQ_INT(ev.record, 1);
     s = "{\"title\": \"no text\"}";
     rc = quarry_read_buffer(env, "t.json", s, strlen(s), NULL, &doc, NULL);
     CHECK_EQ_INT(rc, QUARRY_EPARSE);
