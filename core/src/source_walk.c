@@ -276,8 +276,7 @@ static bool glob_match(walk *w, const char *relpath, bool *full, bool *prefix)
             if (!w->states[j])
                 continue;
             if (strcmp(w->pat[j], "**") == 0) {
-                /* "**" does not descend into dot-directories by itself:
-                 * they are still reported (hidden) when reached */
+                /* "**" absorbs this component and may absorb more */
                 w->next_states[j] = true;
             } else if (fnmatch(w->pat[j], w->comps[k], 0) == 0) {
                 w->next_states[j + 1] = true;
