@@ -106,11 +106,22 @@ install_packages() {
 # 2. Build into build/
 # --------------------------------------------------------------------------
 build() {
+  local log="$build_dir/setup-build.log" t0=$SECONDS
+  mkdir -p "$build_dir"
+  echo "compiler output: ${log#"$root"/}" >&2
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo ||
-      die "cmake configure failed (see above)"
+    if ! cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log" 2>&1; then
+      tail -n 40 "$log" >&2
+      die "cmake configure failed (full output in $log)"
+    fi
+  else
+    : >"$log"
   fi
-  cmake --build "$build_dir" -j "$jobs" || die "the build failed (see above)"
+  if ! cmake --build "$build_dir" -j "$jobs" >>"$log" 2>&1; then
+    grep -E 'error|Error' "$log" | head -n 40 >&2 || true
+    die "the build failed (full output in $log)"
+  fi
+  echo "built in $((SECONDS - t0)) s: $build_dir/bindings/cli/quarry" >&2
 }
 
 # --------------------------------------------------------------------------
