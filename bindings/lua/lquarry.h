@@ -24,7 +24,13 @@
 /* The module state: the env plus, as user value 1, the tokenizer cache. */
 typedef struct lq_state {
     quarry_env *env;
+    int cached_tokenizers; /* entries in the cache, bounded by LQ_TOKENIZER_CACHE */
 } lq_state;
+
+/* Scripts that vary opts.words per call would otherwise grow the cache
+ * without bound; past this many tokenizers the cache starts afresh (the
+ * old ones are collected once unused). */
+#define LQ_TOKENIZER_CACHE 16
 
 #define LQ_STATE_UPVALUE lua_upvalueindex(1)
 

@@ -172,6 +172,16 @@ static lq_tokenizer *get_tokenizer(lua_State *L, int idx)
     }
     if (quarry_tokens_new(lq_env(L), &t->toks) != QUARRY_OK)
         luaL_error(L, "quarry.tokenize: out of memory");
+    {
+        lq_state *st = lua_touserdata(L, LQ_STATE_UPVALUE);
+        if (++st->cached_tokenizers > LQ_TOKENIZER_CACHE) {
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_setiuservalue(L, LQ_STATE_UPVALUE, 1);
+            lua_replace(L, cache);
+            st->cached_tokenizers = 1;
+        }
+    }
     lua_pushvalue(L, key);
     lua_pushvalue(L, -2);
     lua_rawset(L, cache);

@@ -3,6 +3,8 @@
 #include "check.h"
 #include "internal.h"
 
+#include <stdlib.h>
+
 static quarry_env *env;
 
 static quarry_field int_field(const char *name, int64_t v, const char *text)
@@ -194,6 +196,83 @@ static void test_missing_lexicon(void)
     CHECK(quarry_env_errmsg(env)[0] != '\0');
 }
 
+/* An allocator that fails after a budget of allocations: every failure
+ * must come back as a status, leave the summary freeable and leak nothing
+ * (ASan's leak checker runs this test in the sanitizer build). */
+typedef struct {
+    long budget;
+} fail_ud;
+
+static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    fail_ud *f = ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (f->budget-- <= 0)
+        return NULL;
+    return realloc(ptr, nsize);
+}
+
+/* One summary of three documents with an allocator allowing budget
+ * allocations. Returns the status; *used receives the allocations made. */
+static int oom_run(long budget, long *used, long *bad, uint64_t *words)
+{
+    const char *text = "The cat sat. The dog ran.\n\nA new paragraph here. "
+                       "\xe6\x96\xb0\xe8\xb4\xa8\xe7\x94\x9f\xe4\xba\xa7\xe5\x8a\x9b";
+    fail_ud f = {1L << 30};
+    quarry_env *fenv;
+    quarry_summary *s = NULL;
+    quarry_field fl[2];
+    int rc, i;
+
+    fl[0] = int_field("year", 2001, "2001");
+    fl[1] = str_field("party", "Red");
+    if (quarry_env_new(failing_alloc, &f, &fenv) != QUARRY_OK)
+        return QUARRY_ENOMEM;
+    f.budget = budget;
+    rc = quarry_summary_new(fenv, NULL, &s);
+    if (rc != QUARRY_OK && s != NULL)
+        (*bad)++;
+    for (i = 0; i < 3 && rc == QUARRY_OK; i++)
+        rc = quarry_summary_add_text(s, text, strlen(text), fl, 2, 0);
+    if (rc == QUARRY_OK) {
+        quarry_summary_totals t;
+        quarry_summary_totals_get(s, &t);
+        /* a run that succeeds counts exactly what an unlimited run does */
+        if (*words == 0)
+            *words = t.words;
+        if (t.documents != 3 || t.words != *words)
+            (*bad)++;
+    } else if (rc != QUARRY_ENOMEM) {
+        (*bad)++;
+    }
+    quarry_summary_free(s);
+    quarry_env_free(fenv);
+    *used = budget - f.budget;
+    return rc;
+}
+
+static void test_oom_sweep(void)
+{
+    long budget, completed = 0, bad = 0, needed, step, used;
+    uint64_t words = 0;
+    /* Count the allocations of a full run, then fail at about 60 points
+     * spread over it (failing at every point would rebuild the tokenizer
+     * hundreds of times). */
+    CHECK_EQ_INT(oom_run(1L << 30, &needed, &bad, &words), QUARRY_OK);
+    step = needed / 60 > 0 ? needed / 60 : 1;
+    for (budget = 0; budget <= needed; budget += step)
+        if (oom_run(budget, &used, &bad, &words) == QUARRY_OK)
+            completed++;
+    if (oom_run(needed, &used, &bad, &words) == QUARRY_OK)
+        completed++;
+    CHECK_EQ_INT(bad, 0);
+    CHECK(completed > 0); /* the full budget suffices */
+}
+
 int main(void)
 {
     if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK)
@@ -203,6 +282,7 @@ int main(void)
     RUN(test_fields);
     RUN(test_string_wins);
     RUN(test_missing_lexicon);
+    RUN(test_oom_sweep);
     quarry_env_free(env);
     return check_summary();
 }
