@@ -92,7 +92,7 @@ static bool is_abbreviation(const char *s, size_t len)
     }
     low[len] = '\0';
     for (k = 0; k < sizeof abbreviations / sizeof *abbreviations; k++)
-        if (strcmp(low, abbreviations[k]) == 0)
+        if (abbreviations[k][0] == low[0] && strcmp(low, abbreviations[k]) == 0)
             return true;
     return false;
 }

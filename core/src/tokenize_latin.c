@@ -52,7 +52,7 @@ int qi_class_nonascii(uint32_t cp)
     return qi_classify(cp);
 }
 
-static int kind_of_class(int cls)
+static inline int kind_of_class(int cls)
 {
     switch (cls) {
     case QI_C_LETTER:
@@ -65,7 +65,7 @@ static int kind_of_class(int cls)
 }
 
 /* Kind of the char at s[i] (K_NONE past the end). */
-static int kind_at(const unsigned char *s, size_t len, size_t i)
+static inline int kind_at(const unsigned char *s, size_t len, size_t i)
 {
     uint32_t cp;
     if (i >= len)
