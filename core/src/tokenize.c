@@ -195,6 +195,9 @@ static int extend_last(quarry_tokenizer *tok, const char *text, size_t end,
 static size_t skip_extend(const unsigned char *s, size_t len, size_t i,
                           bool symbols)
 {
+    /* bounded, so that no token handed to ICU grows without limit */
+    if (len - i > QI_MAX_WORD_BYTES)
+        len = i + QI_MAX_WORD_BYTES;
     /* Han ideographs (lead bytes E4-E9) are never extending: the common
      * case in Chinese text costs one compare */
     while (i < len && s[i] >= 0x80 && (s[i] < 0xE4 || s[i] > 0xE9)) {
@@ -316,8 +319,9 @@ static int scan(quarry_tokenizer *tok, const char *text, size_t len,
                 }
                 if (rc == QUARRY_OK &&
                     !qi_push_token(out, i, ws.end, norm,
-                                   ws.letters ? QUARRY_TOKEN_WORD
-                                              : QUARRY_TOKEN_NUMBER,
+                                   ws.letters  ? QUARRY_TOKEN_WORD
+                                   : ws.digits ? QUARRY_TOKEN_NUMBER
+                                               : QUARRY_TOKEN_PUNCT, /* _ */
                                    aux))
                     return fail_oom(tok);
             }
@@ -340,7 +344,10 @@ static int scan(quarry_tokenizer *tok, const char *text, size_t len,
         case QI_C_EXTEND:
             /* a mark with no base char of its own */
             end = skip_extend(s, len, i, false);
-            if (out->ntok && out->tok[out->ntok - 1].end == i && !sp) {
+            if (end == i)
+                end = i + n; /* a lone ZWJ never loops */
+            if (out->ntok && out->tok[out->ntok - 1].end == i && !sp &&
+                end - out->tok[out->ntok - 1].start <= 2 * QI_MAX_WORD_BYTES) {
                 rc = extend_last(tok, text, end, out);
                 if (rc != QUARRY_OK)
                     return rc;

@@ -136,10 +136,11 @@ static inline bool qi_push_token(quarry_tokens *out, uint64_t start,
 
 /* tokenize_latin.c: the scanner of word tokens. Returns the end of the
  * word starting at s[i] (a letter, digit or connector) and tells whether
- * it holds letters, non-ASCII bytes or complex-script letters. */
+ * it holds letters, digits, non-ASCII bytes or complex-script letters. */
 typedef struct qi_word_scan {
     size_t end;
     bool letters;
+    bool digits;
     bool nonascii;
     bool complex;
 } qi_word_scan;

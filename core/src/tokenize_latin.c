@@ -90,7 +90,7 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
     const bool keep_nums = !(tok->flags & QUARRY_TOK_SPLIT_NUMBERS);
     const size_t start = i;
     int prev = K_NONE;
-    ws->letters = ws->nonascii = ws->complex = false;
+    ws->letters = ws->digits = ws->nonascii = ws->complex = false;
 
     while (i < len) {
         unsigned char c = s[i];
@@ -114,6 +114,7 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
                 do
                     i++;
                 while (i < len && s[i] >= '0' && s[i] <= '9');
+                ws->digits = true;
                 prev = K_DIGIT;
                 goto next_char;
             }
@@ -153,7 +154,10 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
             ws->letters = true;
             prev = K_LETTER;
             break;
-        case QI_C_DIGIT: prev = K_DIGIT; break;
+        case QI_C_DIGIT:
+            ws->digits = true;
+            prev = K_DIGIT;
+            break;
         case QI_C_CONNECT: prev = K_CONNECT; break;
         case QI_C_EXTEND: break; /* a mark keeps the kind of its base */
         default:
@@ -171,7 +175,11 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
         ws->nonascii = true;
         i += n;
     next_char:
-        if (i - start >= QI_MAX_WORD_BYTES && kind_at(s, len, i) != K_EXTEND)
+        /* cut an overlong word before a base char, or anywhere once a
+         * run of marks makes it twice the limit */
+        if (i - start >= QI_MAX_WORD_BYTES &&
+            (kind_at(s, len, i) != K_EXTEND ||
+             i - start >= 2 * QI_MAX_WORD_BYTES))
             break;
     }
 done:

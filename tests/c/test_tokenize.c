@@ -129,6 +129,9 @@ static void test_spans_and_kinds(void)
           QUARRY_OK);
     CHECK_EQ_STR(norms, "the $ 5 fee + 10 % tax © 😀 👍🏽 🇫🇷 ok");
     CHECK_EQ_STR(kinds, "WSNWSNSWSSSSW");
+    /* connectors join like letters; alone they are punctuation */
+    CHECK(run(0, NULL, "snake_case __init__ _ 1_000") == QUARRY_OK);
+    CHECK_EQ_STR(kinds, "WWPN");
     CHECK_EQ_STR(quarry_token_kind_name(QUARRY_TOKEN_CJK), "cjk");
     CHECK_EQ_STR(quarry_token_kind_name(QUARRY_TOKEN_SYMBOL), "symbol");
     CHECK_EQ_STR(quarry_token_kind_name(99), "unknown");
@@ -493,6 +496,16 @@ static void test_large_single_line(void)
     memset(big, 'a', reps * ul);
     CHECK(quarry_tokenize(tok, big, reps * ul, t) == QUARRY_OK);
     CHECK(quarry_tokens_count(t) >= 1);
+    /* endless combining marks after a letter, a period and a space */
+    for (i = 0; i + 2 <= reps * ul; i += 2)
+        memcpy(big + i, "\xcc\x81", 2);
+    big[0] = 'a';
+    big[1] = '.';
+    CHECK(quarry_tokenize(tok, big, i, t) == QUARRY_OK);
+    CHECK(quarry_tokens_count(t) >= 1);
+    big[1] = ' ';
+    CHECK(quarry_tokenize(tok, big, i, t) == QUARRY_OK);
+    CHECK_EQ_INT(quarry_tokens_count(t), 1);
     quarry_tokens_free(t);
     quarry_tokenizer_free(tok);
     free(big);
