@@ -511,6 +511,114 @@ static void test_large_single_line(void)
     free(big);
 }
 
+/* Random mixes of the interesting code points, under every flag, must
+ * keep the invariants: tokens ordered and inside the text, sentences and
+ * paragraphs covering all tokens, words covering exactly the CJK tokens. */
+static void test_random_invariants(void)
+{
+    static const uint32_t pool[] = {
+        'a',      'Z',     '0',    '9',    ' ',    '\n',   '\r',    '\t',
+        '.',      ',',     '-',    '\'',   '"',    '?',    '!',     '_',
+        '$',      '%',     '(',    ')',    0xE9,   0x301,  0x308,   0x200D,
+        0x200B,   0xAD,    0xFEFF, 0x2019, 0x2010, 0xA0,   0x3000,  0x2029,
+        0x65B0,   0x8D28,  0x751F, 0x4EA7, 0x529B, 0x3002, 0xFF0C,  0x201C,
+        0x201D,   0x30AB,  0x3072, 0x3099, 0xFF76, 0xAC00, 0xD55C,  0x0E2A,
+        0x0E27,   0x0E31,  0x05D0, 0x0627, 0x0915, 0x094D, 0x1F600, 0x1F3FD,
+        0x1F1EB,  0x1F1F7, 0xFE0F, 0xB2,   0xFF21, 0xFB01, 0x1,     0x7F,
+        0x10FFFF, 0xE000};
+    const size_t npool = sizeof pool / sizeof *pool;
+    static const unsigned flagsets[] = {
+        0, QUARRY_TOK_CASE_SENSITIVE | QUARRY_TOK_NO_NFKC,
+        QUARRY_TOK_SPLIT_HYPHENS | QUARRY_TOK_SPLIT_APOSTROPHES |
+            QUARRY_TOK_SPLIT_NUMBERS,
+        QUARRY_TOK_NO_CJK_WORDS};
+    unsigned long seed = 12345;
+    size_t f, round;
+    char buf[1024];
+    for (f = 0; f < sizeof flagsets / sizeof *flagsets; f++) {
+        quarry_tokenizer_options o = {0};
+        quarry_tokenizer *tok;
+        quarry_tokens *t;
+        o.flags = flagsets[f];
+        o.cjk_dict = dict_ini;
+        CHECK(quarry_tokenizer_new(env, &o, &tok) == QUARRY_OK);
+        CHECK(quarry_tokens_new(env, &t) == QUARRY_OK);
+        for (round = 0; round < 1500; round++) {
+            size_t len = 0, n, i, k, nlen;
+            const quarry_token *d;
+            const quarry_span *sp;
+            const quarry_word *w;
+            size_t cjk = 0, covered = 0;
+            seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+            nlen = (size_t)(seed >> 33) % 60;
+            for (i = 0; i < nlen; i++) {
+                uint32_t cp;
+                seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+                cp = pool[(seed >> 33) % npool];
+                if (cp < 0x80)
+                    buf[len++] = (char)cp;
+                else if (cp < 0x800) {
+                    buf[len++] = (char)(0xC0 | (cp >> 6));
+                    buf[len++] = (char)(0x80 | (cp & 0x3F));
+                } else if (cp < 0x10000) {
+                    buf[len++] = (char)(0xE0 | (cp >> 12));
+                    buf[len++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    buf[len++] = (char)(0x80 | (cp & 0x3F));
+                } else {
+                    buf[len++] = (char)(0xF0 | (cp >> 18));
+                    buf[len++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                    buf[len++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    buf[len++] = (char)(0x80 | (cp & 0x3F));
+                }
+            }
+            if (quarry_tokenize(tok, buf, len, t) != QUARRY_OK) {
+                CHECK(!"tokenize failed");
+                continue;
+            }
+            d = quarry_tokens_data(t);
+            n = quarry_tokens_count(t);
+            for (i = 0; i < n; i++) {
+                if (!(d[i].start < d[i].end && d[i].end <= len &&
+                      (i == 0 || d[i].start >= d[i - 1].end) &&
+                      d[i].kind >= 1 && d[i].kind <= 5)) {
+                    CHECK(!"token invariant");
+                    break;
+                }
+                cjk += d[i].kind == QUARRY_TOKEN_CJK;
+            }
+            sp = quarry_tokens_sentences(t);
+            for (i = 0, k = 0; i < quarry_tokens_sentence_count(t); i++) {
+                if (sp[i].first != k || sp[i].end <= sp[i].first)
+                    CHECK(!"sentence invariant");
+                k = sp[i].end;
+            }
+            CHECK(k == n);
+            sp = quarry_tokens_paragraphs(t);
+            for (i = 0, k = 0; i < quarry_tokens_paragraph_count(t); i++) {
+                if (sp[i].first != k || sp[i].end <= sp[i].first)
+                    CHECK(!"paragraph invariant");
+                k = sp[i].end;
+            }
+            CHECK(k == n);
+            w = quarry_tokens_words(t);
+            for (i = 0, k = 0; i < quarry_tokens_word_count(t); i++) {
+                size_t j;
+                if (w[i].first < k || w[i].end <= w[i].first || w[i].end > n)
+                    CHECK(!"word order invariant");
+                for (j = w[i].first; j < w[i].end && j < n; j++)
+                    if (d[j].kind != QUARRY_TOKEN_CJK)
+                        CHECK(!"word over a non-CJK token");
+                covered += w[i].end - w[i].first;
+                k = w[i].end;
+            }
+            if (!(o.flags & QUARRY_TOK_NO_CJK_WORDS))
+                CHECK(covered == cjk);
+        }
+        quarry_tokens_free(t);
+        quarry_tokenizer_free(tok);
+    }
+}
+
 static void test_memory_accounting(void)
 {
     quarry_env *cenv;
@@ -550,6 +658,7 @@ int main(void)
     RUN(test_other_scripts);
     RUN(test_invalid_and_empty);
     RUN(test_large_single_line);
+    RUN(test_random_invariants);
     RUN(test_memory_accounting);
     unlink(dict_ini);
     quarry_env_free(env);
