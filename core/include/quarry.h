@@ -204,7 +204,10 @@ QUARRY_API void quarry_tokens_free(quarry_tokens *toks);
  * not a boundary of any kind: both characters are adjacent tokens and the
  * word layer sees the run without it. Sentences and paragraphs cover every
  * token exactly once, in order. Returns QUARRY_OK, QUARRY_ENOMEM or
- * QUARRY_EINVAL (text is not valid UTF-8); message on tok.
+ * QUARRY_EINVAL (text is not valid UTF-8); message on tok. (Also
+ * QUARRY_ENOENT if the files of opts->cjk_dict, checked by
+ * quarry_tokenizer_new, are gone when the first Chinese text loads them.)
+ * On failure out holds no tokens. Behaviour details: docs/tokenizer.md.
  */
 QUARRY_API int quarry_tokenize(quarry_tokenizer *tok, const char *text,
                                size_t len, quarry_tokens *out);

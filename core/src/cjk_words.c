@@ -238,8 +238,10 @@ static int load_lex(quarry_tokenizer *tok, const char *path, size_t max_chars)
 }
 
 /* Reads friso.ini (lex_dir, max_len) and the __LEX_CJK_WORDS__ files named
- * by lex_dir/friso.lex.ini. Returns QUARRY_OK, ENOENT or ENOMEM. */
-static int load_dict(quarry_tokenizer *tok, const char *ini_path)
+ * by lex_dir/friso.lex.ini; with check_only, only checks that they can be
+ * opened. Returns QUARRY_OK, ENOENT (message on tok) or ENOMEM. */
+static int load_dict(quarry_tokenizer *tok, const char *ini_path,
+                     bool check_only)
 {
     qi_buf ini = {0}, lexini = {0};
     char dir[1024], path[1400], val[32];
@@ -248,11 +250,14 @@ static int load_dict(quarry_tokenizer *tok, const char *ini_path)
     bool in_words = false;
     int rc = read_file(tok, ini_path, &ini);
 
+    snprintf(path, sizeof path, "%s", ini_path);
     if (rc != QUARRY_OK)
         goto done;
     rc = QUARRY_ENOENT;
-    if (!ini_value(ini.data, "friso.lex_dir", dir, sizeof dir) || !dir[0])
-        goto done;
+    if (!ini_value(ini.data, "friso.lex_dir", dir, sizeof dir) || !dir[0]) {
+        qi_set_error(tok->errmsg, "no friso.lex_dir in %.300s", ini_path);
+        goto out;
+    }
     if (ini_value(ini.data, "friso.max_len", val, sizeof val) &&
         atoi(val) > 0 && atoi(val) <= QI_MAX_USER_WORD_CHARS)
         max_chars = (size_t)atoi(val);
@@ -280,15 +285,34 @@ static int load_dict(quarry_tokenizer *tok, const char *ini_path)
                 snprintf(path, sizeof path, "%s%s%.*s", dir,
                          dir[strlen(dir) - 1] == '/' ? "" : "/", (int)(e - p),
                          p);
-                rc = load_lex(tok, path, max_chars);
+                if (check_only) {
+                    FILE *f = fopen(path, "rb");
+                    if (f)
+                        fclose(f);
+                    else
+                        rc = QUARRY_ENOENT;
+                } else {
+                    rc = load_lex(tok, path, max_chars);
+                }
             }
         }
         p = eol ? eol + 1 : end;
     }
 done:
+    if (rc == QUARRY_ENOENT)
+        qi_set_error(tok->errmsg, "cannot read CJK dictionary file %.300s",
+                     path);
+    else if (rc == QUARRY_ENOMEM)
+        qi_set_error(tok->errmsg, "out of memory loading the CJK dictionary");
+out:
     qi_buf_free(tok->env, &ini);
     qi_buf_free(tok->env, &lexini);
     return rc;
+}
+
+int qi_cjk_check(quarry_tokenizer *tok)
+{
+    return load_dict(tok, tok->cjk_dict, true);
 }
 
 static void cjk_release(quarry_env *env, struct qi_cjk *c)
@@ -326,18 +350,15 @@ static int cjk_load(quarry_tokenizer *tok)
         goto nomem;
     c->term[0] = 0;
     c->nodes = 1;
-    rc = load_dict(tok, ini);
+    rc = load_dict(tok, ini, false);
     if (rc == QUARRY_ENOMEM)
         goto nomem;
     if (rc != QUARRY_OK) {
-        if (tok->cjk_dict) {
-            qi_set_error(tok->errmsg,
-                         "cannot read the CJK dictionary of %.300s", ini);
-            cjk_release(tok->env, c);
-            return rc;
-        }
         cjk_release(tok->env, c);
-        c->state = -1;
+        if (tok->cjk_dict)
+            return rc; /* checked at creation; gone since: say so */
+        c->state = -1; /* no default dictionary installed: use ICU */
+        tok->errmsg[0] = '\0';
         return QUARRY_OK;
     }
     w = tok->lexicon.data;

@@ -7,7 +7,6 @@
  */
 #include "tokenize_internal.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <unicode/ustring.h>
 
@@ -45,15 +44,6 @@ int quarry_tokenizer_new(quarry_env *env, const quarry_tokenizer_options *opts,
         qi_set_error(env->errmsg, "bad locale \"%.100s\"", loc);
         return QUARRY_EINVAL;
     }
-    if (opts->cjk_dict) {
-        FILE *f = fopen(opts->cjk_dict, "rb");
-        if (!f) {
-            qi_set_error(env->errmsg, "cannot open CJK dictionary %.300s",
-                         opts->cjk_dict);
-            return QUARRY_ENOENT;
-        }
-        fclose(f);
-    }
     tok = qi_calloc(env, 1, sizeof *tok);
     if (!tok)
         goto nomem;
@@ -79,6 +69,24 @@ int quarry_tokenizer_new(quarry_env *env, const quarry_tokenizer_options *opts,
                          u_errorName(err));
             quarry_tokenizer_free(tok);
             return QUARRY_EUNSUPPORTED;
+        }
+    }
+    /* open the word breaker now: it validates the locale, and tokenizing
+     * then cannot fail for it */
+    rc = qi_wbrk_set(tok, "", 0);
+    if (rc != QUARRY_OK) {
+        qi_set_error(env->errmsg, "bad locale \"%.100s\": %.300s", loc,
+                     tok->errmsg);
+        quarry_tokenizer_free(tok);
+        return rc == QUARRY_ENOMEM ? rc : QUARRY_EINVAL;
+    }
+    /* a named dictionary must be readable; it is loaded on first use */
+    if (tok->cjk_dict) {
+        rc = qi_cjk_check(tok);
+        if (rc != QUARRY_OK) {
+            memcpy(env->errmsg, tok->errmsg, QI_ERRMSG_SIZE);
+            quarry_tokenizer_free(tok);
+            return rc;
         }
     }
     if (opts->lexicon) {

@@ -179,6 +179,8 @@ int qi_sentences(quarry_tokenizer *tok, const char *text, quarry_tokens *out);
 /* cjk_words.c */
 int qi_cjk_words(quarry_tokenizer *tok, quarry_tokens *out);
 int qi_lexicon_load(quarry_tokenizer *tok, const char *path);
+/* Checks that tok->cjk_dict and the files it names can be read. */
+int qi_cjk_check(quarry_tokenizer *tok);
 void qi_cjk_free(quarry_tokenizer *tok);
 
 #endif

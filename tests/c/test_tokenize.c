@@ -411,6 +411,11 @@ static void test_user_lexicon(void)
     o.lexicon = NULL;
     o.cjk_dict = "/nonexistent/friso.ini";
     CHECK(quarry_tokenizer_new(env, &o, &tok) == QUARRY_ENOENT);
+    /* an ini whose lex_dir holds no friso.lex.ini fails at creation */
+    snprintf(lex, sizeof lex, "%s/tokenize/lexicon.txt", fixtures());
+    o.cjk_dict = lex;
+    CHECK(quarry_tokenizer_new(env, &o, &tok) == QUARRY_ENOENT);
+    CHECK(strstr(quarry_env_errmsg(env), "lex_dir") != NULL);
     o.cjk_dict = NULL;
     o.locale = "?";
     CHECK(quarry_tokenizer_new(env, &o, &tok) == QUARRY_EINVAL);
