@@ -182,7 +182,10 @@ typedef struct quarry_tokens quarry_tokens;
 QUARRY_API int quarry_tokenizer_new(quarry_env *env,
                                     const quarry_tokenizer_options *opts,
                                     quarry_tokenizer **out);
+/** Frees tok and all it owns (dictionary, ICU objects); NULL is allowed.
+ * Token buffers are separate objects and stay valid. */
 QUARRY_API void quarry_tokenizer_free(quarry_tokenizer *tok);
+/** Message of the last failure on tok; borrowed from tok, "" if none. */
 QUARRY_API const char *quarry_tokenizer_errmsg(const quarry_tokenizer *tok);
 
 /**
@@ -195,6 +198,7 @@ QUARRY_API int quarry_tokenizer_add_word(quarry_tokenizer *tok,
 
 /** Creates an empty, reusable token buffer; owned by the caller. */
 QUARRY_API int quarry_tokens_new(quarry_env *env, quarry_tokens **out);
+/** Frees toks and its arrays (NULL is allowed); borrowed pointers die. */
 QUARRY_API void quarry_tokens_free(quarry_tokens *toks);
 
 /**
