@@ -72,7 +72,8 @@ enum {
     QUARRY_ESYNTAX = -8,     /* a query or pattern does not parse */
     QUARRY_EVERSION = -9,    /* a file from a newer format version */
     QUARRY_ELIMIT = -10,     /* a size, depth or match limit was reached */
-    QUARRY_EUNSUPPORTED = -11 /* a feature this build or input cannot do */
+    QUARRY_EUNSUPPORTED = -11, /* a feature this build or input cannot do */
+    QUARRY_EBUSY = -12         /* another writer holds the index lock */
 };
 
 /**
@@ -566,6 +567,250 @@ QUARRY_API int quarry_summary_field_get(const quarry_summary *s, size_t i,
  * add to it.
  */
 QUARRY_API const quarry_vocab *quarry_summary_vocab(const quarry_summary *s);
+
+/* ------------------------------------------------------------------------ */
+/* Index: a read-only snapshot                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * An index is a directory: immutable segment files plus a manifest naming the
+ * live segments and their deletions (docs/format.md). quarry_index is one
+ * committed snapshot of it, read through mmap: a writer committing later does
+ * not change what an open snapshot sees.
+ *
+ * Document ids are snapshot-wide: 0 .. quarry_index_doc_limit() - 1, segment
+ * after segment in manifest order, deleted documents included (they keep their
+ * id but are not live). Term ids are snapshot-wide too: the position of the
+ * term in the sorted union of all segments' dictionaries.
+ */
+
+#define QUARRY_FORMAT_VERSION 1
+
+/** Parts of an index, for sizes in quarry_index_info. */
+typedef enum quarry_index_part {
+    QUARRY_PART_TERMS = 0,   /* term dictionaries and their block index */
+    QUARRY_PART_POSTINGS,    /* documents, counts and positions per term */
+    QUARRY_PART_TOKENS,      /* per-document term-id streams */
+    QUARRY_PART_OFFSETS,     /* per-document token-to-byte offsets */
+    QUARRY_PART_STRUCTURE,   /* sentences, paragraphs and the CJK word layer */
+    QUARRY_PART_STORE,       /* stored text, zstd-compressed */
+    QUARRY_PART_FIELDS,      /* typed field columns */
+    QUARRY_PART_DOCS,        /* per-document table: sources, hashes, counts */
+    QUARRY_PART_DELETIONS,   /* deletion bitmaps */
+    QUARRY_PART_MANIFEST,    /* the manifest */
+    QUARRY_PART_COUNT
+} quarry_index_part;
+
+/** Short name of a part: "terms", "postings", ...; static, "" if unknown. */
+QUARRY_API const char *quarry_index_part_name(int part);
+
+typedef struct quarry_index_info {
+    uint32_t format_version;
+    uint64_t generation;  /* commit number of the snapshot */
+    uint64_t documents;   /* live documents */
+    uint64_t deleted;     /* deleted documents still in segments */
+    uint64_t tokens;      /* tokens of live documents */
+    uint64_t types;       /* distinct terms in the dictionaries */
+    uint64_t segments;
+    uint64_t bytes_total; /* size on disk of the snapshot's files */
+    uint64_t bytes[QUARRY_PART_COUNT];
+} quarry_index_info;
+
+typedef struct quarry_index quarry_index;
+
+/**
+ * Opens the snapshot of the index at path that is committed now. Cost:
+ * O(segments) (headers, footers and tables of contents are checked; section
+ * checksums are left to quarry_index_check). *out is owned by the caller and
+ * reference-counted: quarry_index_free drops one reference.
+ * Errors (message on env): QUARRY_ENOENT (no index at path), QUARRY_ECORRUPT,
+ * QUARRY_EVERSION (written by a newer format), QUARRY_EIO, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_index_open(quarry_env *env, const char *path,
+                                 quarry_index **out);
+/** Adds a reference; every reference is dropped with quarry_index_free. */
+QUARRY_API quarry_index *quarry_index_retain(quarry_index *ix);
+/** Drops a reference; the last one unmaps and frees. NULL is allowed. */
+QUARRY_API void quarry_index_free(quarry_index *ix);
+QUARRY_API const char *quarry_index_errmsg(const quarry_index *ix);
+
+/** Fills *out. Returns QUARRY_OK or an error from reading deletions. */
+QUARRY_API int quarry_index_info_get(quarry_index *ix, quarry_index_info *out);
+
+/**
+ * Fields of the live documents, with the same meaning as in a corpus summary
+ * (type unified, count, range, distinct). Computed on first use (O(documents))
+ * and cached. Strings are borrowed from ix.
+ */
+QUARRY_API size_t quarry_index_field_count(quarry_index *ix);
+QUARRY_API int quarry_index_field_get(quarry_index *ix, size_t i,
+                                      quarry_summary_field *out);
+
+/**
+ * Verifies every checksum and the structure of every file of the snapshot
+ * (term order, postings decode and agree with the token streams, ids and
+ * offsets in range). Returns QUARRY_OK or QUARRY_ECORRUPT with a message on
+ * ix naming the file, the part and what is wrong.
+ */
+QUARRY_API int quarry_index_check(quarry_index *ix);
+
+/** One past the largest document id of the snapshot. */
+QUARRY_API uint64_t quarry_index_doc_limit(const quarry_index *ix);
+/** 1 if id is a live document, 0 if deleted or out of range. */
+QUARRY_API int quarry_index_doc_live(quarry_index *ix, uint64_t id);
+
+/** What the index keeps of a document besides text and tokens. */
+typedef struct quarry_index_doc {
+    const char *source;   /* borrowed from ix, valid until ix is freed */
+    uint64_t record;      /* as quarry_doc_record */
+    uint64_t hash;        /* content hash (text + fields) */
+    uint64_t tokens;      /* token count */
+    uint64_t text_bytes;  /* length of the stored text */
+    uint64_t sentences;
+    uint64_t paragraphs;
+    size_t field_count;
+} quarry_index_doc;
+
+/** Fills *out for document id. QUARRY_EINVAL for an id out of range. */
+QUARRY_API int quarry_index_doc_get(quarry_index *ix, uint64_t id,
+                                    quarry_index_doc *out);
+/**
+ * The i-th field of document id. Strings in *out are borrowed from ix and
+ * valid until ix is freed. Like every call that reads documents, this one
+ * uses scratch memory of ix: one thread at a time per quarry_index.
+ */
+QUARRY_API int quarry_index_doc_field(quarry_index *ix, uint64_t id, size_t i,
+                                      quarry_field *out);
+/**
+ * The stored text of document id (decompressed on demand); *text is borrowed
+ * from ix and valid until the next call on ix. Errors: QUARRY_EINVAL,
+ * QUARRY_ECORRUPT, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_index_doc_text(quarry_index *ix, uint64_t id,
+                                     const char **text, size_t *len);
+/**
+ * Copies tokens [first, first + n) of document id (clamped to its end) into
+ * the caller's arrays (any of them may be NULL): term ids, byte starts and
+ * byte ends (half-open). *got receives how many were copied.
+ */
+QUARRY_API int quarry_index_doc_tokens(quarry_index *ix, uint64_t id,
+                                       uint64_t first, size_t n, uint32_t *ids,
+                                       uint64_t *starts, uint64_t *ends,
+                                       size_t *got);
+/**
+ * Sentence (kind 0) or paragraph (kind 1) spans of document id, as token
+ * ranges, copied from span index first on (at most n); *got as above.
+ */
+QUARRY_API int quarry_index_doc_spans(quarry_index *ix, uint64_t id, int kind,
+                                      uint64_t first, size_t n,
+                                      quarry_span *spans, size_t *got);
+
+/** Number of distinct terms (term ids are 0 .. count - 1, sorted by bytes). */
+QUARRY_API uint64_t quarry_index_term_count(quarry_index *ix);
+/**
+ * Looks up a normalized term. Returns QUARRY_OK and fills the non-NULL
+ * outputs (id, occurrences in live documents, live documents containing it),
+ * QUARRY_DONE when the term is absent, or an error.
+ */
+QUARRY_API int quarry_index_term_lookup(quarry_index *ix, const char *term,
+                                        size_t len, uint32_t *id,
+                                        uint64_t *count, uint64_t *docs);
+/**
+ * Text of term id (borrowed from ix, valid until ix is freed), with its
+ * counts as in quarry_index_term_lookup; NULL for an id out of range.
+ */
+QUARRY_API const char *quarry_index_term_text(quarry_index *ix, uint32_t id,
+                                              size_t *len, uint64_t *count,
+                                              uint64_t *docs);
+/** Smallest term id whose text is >= the given bytes (term_count if none). */
+QUARRY_API uint32_t quarry_index_term_seek(quarry_index *ix, const char *text,
+                                           size_t len);
+
+/** The tokenizer options the index was built with (borrowed from ix). */
+QUARRY_API const quarry_tokenizer_options *
+quarry_index_tokenizer_options(const quarry_index *ix);
+
+/* ------------------------------------------------------------------------ */
+/* Index writer                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct quarry_writer quarry_writer;
+
+typedef struct quarry_writer_options {
+    uint64_t memory;    /* budget in bytes before a segment is flushed;
+                           0 = QUARRY_DEFAULT_MEMORY */
+    unsigned threads;   /* tokenizing threads; 0 = online cores */
+    /* tokenizer options for a new index; for an existing one NULL means
+       "as built", and anything else must equal the index's options */
+    const quarry_tokenizer_options *tokenizer;
+} quarry_writer_options;
+
+#define QUARRY_DEFAULT_MEMORY ((uint64_t)256 << 20)
+
+/** Outcome of quarry_writer_add. */
+enum {
+    QUARRY_ADDED = 1,     /* new source key */
+    QUARRY_REPLACED = 2,  /* same key, different content: old one deleted */
+    QUARRY_UNCHANGED = 3  /* same key and content hash: nothing to do */
+};
+
+typedef struct quarry_commit_stats {
+    uint64_t generation; /* of the snapshot just committed */
+    uint64_t added, replaced, unchanged, deleted;
+    uint64_t documents;  /* live documents after the commit */
+    uint64_t segments;
+} quarry_commit_stats;
+
+/**
+ * Opens the index at path for writing, creating the directory and an empty
+ * index if needed, and takes its writer lock. Leftovers of an interrupted
+ * writer (uncommitted segment files, temporary manifests) are removed.
+ * *out is owned by the caller. Errors (message on env): QUARRY_EBUSY (another
+ * writer holds the lock; the message names its pid and command), QUARRY_EINVAL
+ * (tokenizer options differ from the index's), QUARRY_ECORRUPT,
+ * QUARRY_EVERSION, QUARRY_EIO, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_writer_open(quarry_env *env, const char *path,
+                                  const quarry_writer_options *opts,
+                                  quarry_writer **out);
+/**
+ * Discards everything not committed, stops the writer's threads and releases
+ * the lock. NULL is allowed.
+ */
+QUARRY_API void quarry_writer_free(quarry_writer *w);
+QUARRY_API const char *quarry_writer_errmsg(const quarry_writer *w);
+
+/**
+ * Adds a document, keyed by (source, record) with a hash of its text and
+ * fields: a new key is added, a known key with another hash replaces the old
+ * document, a known key with the same hash is left alone. Takes ownership of
+ * doc in every case (it is freed by the writer). *outcome (may be NULL) gets
+ * QUARRY_ADDED, QUARRY_REPLACED or QUARRY_UNCHANGED. Tokenizing happens on
+ * the writer's threads; errors from them surface at a later add or at commit.
+ */
+QUARRY_API int quarry_writer_add(quarry_writer *w, quarry_doc *doc,
+                                 int *outcome);
+/**
+ * Deletes every document whose source is source (all records); *count (may
+ * be NULL) gets how many. Visible after commit.
+ */
+QUARRY_API int quarry_writer_delete_source(quarry_writer *w,
+                                           const char *source,
+                                           uint64_t *count);
+/** Deletes the document with key (source, record); *count gets 0 or 1. */
+QUARRY_API int quarry_writer_delete_key(quarry_writer *w, const char *source,
+                                        uint64_t record, uint64_t *count);
+/**
+ * Makes everything added and deleted so far durable and visible as a new
+ * snapshot: segments written and fsynced, then the manifest written, fsynced
+ * and renamed, then the directory fsynced. May merge segments (tiered merge
+ * policy). *stats (may be NULL) is filled.
+ */
+QUARRY_API int quarry_writer_commit(quarry_writer *w,
+                                    quarry_commit_stats *stats);
+/** Commits, then merges every segment into one and commits again. */
+QUARRY_API int quarry_writer_optimize(quarry_writer *w,
+                                      quarry_commit_stats *stats);
 
 #ifdef __cplusplus
 }
