@@ -881,6 +881,41 @@ static void test_read_buffer(void)
     CHECK_EQ_INT(rc, QUARRY_EPARSE);
     CHECK_EQ_INT(ev.line, 2);
     CHECK_EQ_INT(ev.column, 13);
+    /* CSV rows longer or shorter than the header */
+    s = "text,a\nx,1,extra\n";
+    rc = quarry_read_buffer(env, "l.csv", s, strlen(s), NULL, &doc, &ev);
+    CHECK_EQ_INT(rc, QUARRY_OK);
+    CHECK_EQ_INT(ev.kind, QUARRY_EVENT_WARNING);
+    CHECK_EQ_STR(ev.reason, "parse");
+    CHECK_EQ_STR(text_of(doc), "x");
+    quarry_doc_free(doc);
+    s = "a,text\n1\n";
+    rc = quarry_read_buffer(env, "s.csv", s, strlen(s), NULL, &doc, &ev);
+    CHECK_EQ_INT(rc, QUARRY_EPARSE);
+    CHECK_EQ_STR(ev.reason, "field");
+    CHECK_EQ_INT(ev.record, 1);
+    /* a quote inside an unquoted cell is a character; CRLF; no final EOL */
+    s = "text,size\r\n5\" floppy,3\r\nlast,4";
+    memset(&o, 0, sizeof o);
+    o.format = "csv";
+    rc = quarry_read_buffer(env, "-", s, strlen(s), &o, &doc, &ev);
+    CHECK_EQ_INT(rc, QUARRY_OK);
+    CHECK_EQ_STR(text_of(doc), "5\" floppy");
+    CHECK(quarry_doc_find_field(doc, "size") &&
+          quarry_doc_find_field(doc, "size")->value.integer == 3);
+    quarry_doc_free(doc);
+    /* a custom delimiter */
+    s = "text;n\n\"a;b\";2\n";
+    o.csv_delimiter = ';';
+    rc = quarry_read_buffer(env, "-", s, strlen(s), &o, &doc, &ev);
+    CHECK_EQ_INT(rc, QUARRY_OK);
+    CHECK_EQ_STR(text_of(doc), "a;b");
+    quarry_doc_free(doc);
+    /* header only: no records */
+    s = "text,n\n";
+    rc = quarry_read_buffer(env, "h.csv", s, strlen(s), NULL, &doc, &ev);
+    CHECK_EQ_INT(rc, QUARRY_DONE);
+    CHECK(doc == NULL);
     /* CSV errors through a buffer */
     s = "text\n\"a\"b\n";
     rc = quarry_read_buffer(env, "c.csv", s, strlen(s), NULL, &doc, &ev);
