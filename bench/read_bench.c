@@ -8,10 +8,11 @@
  *      $(pkg-config --libs icu-uc icu-i18n libpcre2-8 yaml-0.1 libzstd \
  *        jansson friso) -lpthread -lm -o /tmp/read_bench
  *
- *   /tmp/read_bench [-v] [-p PATTERN] [-f FORMAT] [-T FIELD] \
+ *   /tmp/read_bench [-v] [-H] [-p PATTERN] [-f FORMAT] [-T FIELD] \
  *                   [-t NAME=TYPE]... SOURCE...
  *
- * -v prints every non-document event and each document's fields.
+ * -v prints every non-document event and each document's fields; -H reads
+ * hidden files too.
  */
 #include "quarry.h"
 
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
     for (a = 1; a < argc && argv[a][0] == '-' && argv[a][1]; a++) {
         if (strcmp(argv[a], "-v") == 0)
             verbose = 1;
+        else if (strcmp(argv[a], "-H") == 0)
+            opts.include_hidden = 1;
         else if (strcmp(argv[a], "-p") == 0 && a + 1 < argc)
             opts.name_pattern = argv[++a];
         else if (strcmp(argv[a], "-f") == 0 && a + 1 < argc)
