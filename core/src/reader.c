@@ -220,6 +220,8 @@ void quarry_reader_free(quarry_reader *rd)
     event_clear(env, &rd->current);
     file_clear(rd, &rd->file);
     qi_items_free(env, &rd->items);
+    qi_items_free(env, &rd->walk_items);
+    qi_walk_free(rd->walk);
     for (i = 0; i < rd->override_count; i++)
         qi_free(env, rd->overrides[i].name, rd->overrides[i].len + 1);
     if (rd->overrides)
@@ -358,8 +360,11 @@ int quarry_reader_add(quarry_reader *rd, const char *spec)
         return QUARRY_OK;
     }
     if (stat(spec, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            rc = qi_walk_dir(env, spec, rd->include_hidden, &rd->items);
+        if (S_ISDIR(st.st_mode)) /* walked when reached, see next */
+            rc =
+                qi_items_push(env, &rd->items, QI_ITEM_DIR, spec, NULL, 0, NULL)
+                    ? QUARRY_OK
+                    : QUARRY_ENOMEM;
         else if (is_appledouble(spec)) /* even when named explicitly */
             rc = qi_items_push(env, &rd->items, QI_ITEM_SKIP, spec,
                                "appledouble", 0, NULL)
@@ -823,12 +828,39 @@ int quarry_reader_next(quarry_reader *rd, quarry_read_event *ev)
                 file_clear(rd, &rd->file);
             continue;
         }
-        if (rd->items.head < rd->items.len) {
-            qi_item it = rd->items.v[rd->items.head];
-            memset(&rd->items.v[rd->items.head], 0, sizeof it);
-            rd->items.head++;
-            if (rd->items.head == rd->items.len)
-                rd->items.head = rd->items.len = 0;
+        if (rd->walk && rd->walk_items.head == rd->walk_items.len) {
+            bool done = false;
+            rc = qi_walk_step(rd->walk, &rd->walk_items, &done);
+            if (rc < 0) {
+                qi_set_error(rd->errmsg, "out of memory");
+                return rc;
+            }
+            if (done) {
+                qi_walk_free(rd->walk);
+                rd->walk = NULL;
+            }
+        }
+        if (rd->walk_items.head < rd->walk_items.len ||
+            rd->items.head < rd->items.len) {
+            /* what a walk found comes before the sources added after it */
+            qi_items *q = rd->walk_items.head < rd->walk_items.len
+                              ? &rd->walk_items
+                              : &rd->items;
+            qi_item it = q->v[q->head];
+            memset(&q->v[q->head], 0, sizeof it);
+            q->head++;
+            if (q->head == q->len)
+                q->head = q->len = 0;
+            if (it.kind == QI_ITEM_DIR) {
+                rc = qi_walk_open(rd->env, it.path, rd->include_hidden,
+                                  &rd->walk);
+                qi_free(rd->env, it.path, strlen(it.path) + 1);
+                if (rc < 0) {
+                    qi_set_error(rd->errmsg, "out of memory");
+                    return rc;
+                }
+                continue;
+            }
             rc = process_item(rd, &it);
             if (it.path)
                 qi_free(rd->env, it.path, strlen(it.path) + 1);

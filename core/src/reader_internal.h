@@ -123,7 +123,8 @@ enum {
     QI_ITEM_STDIN,    /* read standard input */
     QI_ITEM_BUFFER,   /* read data/len (quarry_read_buffer) */
     QI_ITEM_SKIP,     /* report a SKIPPED event (reason) */
-    QI_ITEM_ERROR     /* report an ERROR event (reason, status, message) */
+    QI_ITEM_ERROR,    /* report an ERROR event (reason, status, message) */
+    QI_ITEM_DIR       /* walk the directory path */
 };
 
 typedef struct qi_item {
@@ -151,11 +152,18 @@ void qi_items_free(quarry_env *env, qi_items *items);
  * include_hidden). "." and ".." are never hidden. */
 const char *qi_skip_reason(const char *base, int include_hidden);
 
-/* Expands a directory (recursive, name order) into items. Iterative: deep
- * trees use heap memory, not stack. Returns QUARRY_OK or QUARRY_ENOMEM;
- * unreadable directories become ERROR items. */
-int qi_walk_dir(quarry_env *env, const char *dir, int include_hidden,
-                qi_items *items);
+/* A directory walk (recursive, name order), run a step at a time.
+ * Iterative: deep trees use heap memory, not stack. */
+typedef struct qi_walk qi_walk;
+/* Starts a walk of dir (copied); nothing is read yet. QUARRY_OK or
+ * QUARRY_ENOMEM. *out is freed with qi_walk_free. */
+int qi_walk_open(quarry_env *env, const char *dir, int include_hidden,
+                 qi_walk **out);
+/* Adds the next item(s) the walk finds to items (at least one unless the
+ * walk ends); unreadable directories become ERROR items. *done is set when
+ * nothing is left. Returns QUARRY_OK or QUARRY_ENOMEM. */
+int qi_walk_step(qi_walk *wk, qi_items *items, bool *done);
+void qi_walk_free(qi_walk *wk);
 /* Expands a glob (`*`, `?`, `[...]`, `**`) into items; *matched receives the
  * number of items added. Returns QUARRY_OK or QUARRY_ENOMEM. */
 int qi_walk_glob(quarry_env *env, const char *pattern, int include_hidden,
@@ -220,6 +228,8 @@ struct quarry_reader {
     char csv_delimiter;
     /* work list and event queue */
     qi_items items;
+    qi_walk *walk;       /* the directory being walked, or NULL */
+    qi_items walk_items; /* what it found, read before it goes on */
     qi_event *events;
     size_t ev_len, ev_cap, ev_head;
     qi_event current; /* strings of the event last returned */

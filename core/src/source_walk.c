@@ -208,7 +208,7 @@ static int list_dir(walk *w, const char *dir, size_t rel)
         n++;
     }
     closedir(d);
-    if (rc == QUARRY_OK)
+    if (rc == QUARRY_OK && n > 1)
         qsort(v, n, sizeof *v, cmp_names);
     for (i = n; i-- > 0;) {
         if (rc == QUARRY_OK) {
@@ -382,19 +382,62 @@ static void walk_free(walk *w)
     }
 }
 
-int qi_walk_dir(quarry_env *env, const char *dir, int include_hidden,
-                qi_items *items)
-{
+/* A directory walk driven step by step from quarry_reader_next, so that the
+ * first documents come before the whole tree has been listed and memory
+ * stays proportional to the open directories, not to the files. */
+struct qi_walk {
     walk w;
-    int rc;
-    size_t len = strlen(dir);
-    memset(&w, 0, sizeof w);
-    w.env = env;
-    w.include_hidden = include_hidden;
-    w.items = items;
-    rc = run(&w, dir, len + (len && dir[len - 1] != '/'));
-    walk_free(&w);
+    char *root; /* strlen + 1 bytes */
+    bool started;
+};
+
+int qi_walk_open(quarry_env *env, const char *dir, int include_hidden,
+                 qi_walk **out)
+{
+    qi_walk *wk = qi_calloc(env, 1, sizeof *wk);
+    *out = NULL;
+    if (!wk)
+        return QUARRY_ENOMEM;
+    wk->root = qi_strndup(env, dir, strlen(dir));
+    if (!wk->root) {
+        qi_free(env, wk, sizeof *wk);
+        return QUARRY_ENOMEM;
+    }
+    wk->w.env = env;
+    wk->w.include_hidden = include_hidden;
+    *out = wk;
+    return QUARRY_OK;
+}
+
+int qi_walk_step(qi_walk *wk, qi_items *items, bool *done)
+{
+    walk *w = &wk->w;
+    size_t before = items->len;
+    int rc = QUARRY_OK;
+    w->items = items;
+    if (!wk->started) {
+        size_t len = strlen(wk->root);
+        wk->started = true;
+        rc = list_dir(w, wk->root, len + (len && wk->root[len - 1] != '/'));
+    }
+    while (rc == QUARRY_OK && w->depth > 0 && items->len == before) {
+        entry e = w->stack[--w->depth];
+        rc = visit(w, &e);
+        entry_free(w->env, &e);
+    }
+    *done = w->depth == 0;
     return rc;
+}
+
+void qi_walk_free(qi_walk *wk)
+{
+    quarry_env *env;
+    if (!wk)
+        return;
+    env = wk->w.env;
+    walk_free(&wk->w);
+    qi_free(env, wk->root, strlen(wk->root) + 1);
+    qi_free(env, wk, sizeof *wk);
 }
 
 int qi_walk_glob(quarry_env *env, const char *pattern, int include_hidden,

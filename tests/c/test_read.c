@@ -336,6 +336,15 @@ static void test_walk_corpus(void)
     }
     CHECK_EQ_INT(count(QUARRY_EVENT_DOCUMENT, NULL), 14);
 
+    /* a directory's files come before the sources added after it */
+    {
+        const char *src2[] = {fx("names"), fx("corpus/a_plain.txt")};
+        read_all(NULL, src2, 2);
+        CHECK_EQ_INT(R.n, 5);
+        CHECK(R.n == 5 && ends_with(R.ev[4].path, "corpus/a_plain.txt"));
+        read_all(NULL, &src, 1);
+    }
+
     /* skip reasons: one event for the hidden directory, none for its files */
     CHECK(find(QUARRY_EVENT_SKIPPED, "corpus/._g_speech.txt", "appledouble"));
     CHECK(find(QUARRY_EVENT_SKIPPED, "corpus/.hidden.txt", "hidden"));
@@ -1007,17 +1016,29 @@ static void test_io_errors(void)
         CHECK(r && r->status == QUARRY_EIO && strstr(r->message, "locked.txt"));
     }
     chmod(path, 0644);
-    /* a file that vanishes between add and next */
+    /* a file and a directory that vanish between add and next */
     {
         quarry_reader *rd = NULL;
         quarry_read_event ev;
+        char sub[600], subfile[700];
+        snprintf(sub, sizeof sub, "%s/gone", dir);
+        snprintf(subfile, sizeof subfile, "%s/gone/x.txt", dir);
+        CHECK_EQ_INT(mkdir(sub, 0755), 0);
+        CHECK_EQ_INT(rename(path, subfile), 0);
         CHECK_EQ_INT(quarry_reader_new(env, NULL, &rd), QUARRY_OK);
-        CHECK_EQ_INT(quarry_reader_add(rd, dir), QUARRY_OK);
-        CHECK_EQ_INT(unlink(path), 0);
+        CHECK_EQ_INT(quarry_reader_add(rd, subfile), QUARRY_OK);
+        CHECK_EQ_INT(quarry_reader_add(rd, sub), QUARRY_OK);
+        CHECK_EQ_INT(unlink(subfile), 0);
+        CHECK_EQ_INT(rmdir(sub), 0);
         CHECK_EQ_INT(quarry_reader_next(rd, &ev), QUARRY_OK);
         CHECK_EQ_INT(ev.kind, QUARRY_EVENT_ERROR);
         CHECK_EQ_STR(ev.reason, "io");
-        CHECK(strstr(ev.message, "locked.txt") != NULL);
+        CHECK(strstr(ev.message, "gone/x.txt") != NULL);
+        CHECK_EQ_INT(quarry_reader_next(rd, &ev), QUARRY_OK);
+        CHECK_EQ_INT(ev.kind, QUARRY_EVENT_ERROR);
+        CHECK_EQ_STR(ev.reason, "io");
+        CHECK(strstr(ev.message, "gone") != NULL &&
+              strstr(ev.message, "directory") != NULL);
         CHECK_EQ_INT(quarry_reader_next(rd, &ev), QUARRY_DONE);
         quarry_reader_free(rd);
     }
