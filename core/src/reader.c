@@ -1,8 +1,11 @@
 /* reader.c - the document reader: options, sources, the event queue, reading
  * files and dispatching them to the format readers.
  *
- * quarry_reader_add expands a source into a work list right away (so that a
- * missing path or an empty glob is reported to the caller who named it);
+ * quarry_reader_add checks a source and puts it on a work list right away
+ * (so that a missing path or an empty glob is reported to the caller who
+ * named it; globs are expanded then). Directories are walked lazily: when
+ * quarry_reader_next reaches one, a qi_walk lists it step by step into
+ * rd->walk_items, which are read before the rest of the work list.
  * quarry_reader_next takes one work item at a time and turns it into events.
  * Whole-file formats produce their events in one step; JSONL and CSV keep
  * the file in rd->file and produce one record per step, so a large file never
