@@ -10,6 +10,9 @@
 #   TOKENIZE_MB=100    text size for tokenize_bench (the corpus repeated);
 #                      TOKENIZE_ZH_MB=20 for Chinese
 #   BENCH_CPU=0        the core to pin to
+#   BENCH_CLOCK=cpu    cpu: CPU time (tokenize_bench measures thread CPU time,
+#                      so the others do too); wall: wall-clock time for the
+#                      peers and tokenize_driver (tokenize_bench stays CPU)
 #   BENCH_BUILD_DIR    build dir (default build-bench/, RelWithDebInfo)
 #   ZH_JSONL           Chinese JSONL with a "content" field (default: the
 #                      shared government_work_reports.jsonl when present)
@@ -20,6 +23,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 runs="${RUNS:-3}"
+clock="${BENCH_CLOCK:-cpu}"
 en_mb="${TOKENIZE_MB:-100}"
 zh_mb="${TOKENIZE_ZH_MB:-20}"
 peer_runs="${PEER_RUNS:-3}"
@@ -78,6 +82,7 @@ else
 fi
 
 # ---------------------------------------------------------------- runs
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # Results: one line per run, "dataset tool bytes tokens seconds".
 results="$work/results.txt"
 : >"$results"
@@ -109,7 +114,9 @@ run_tokenize_bench() { # run_tokenize_bench DATASET MB: best of $runs
 run_driver() { # run_driver DATASET LABEL [DRIVER ARGS...]
   local ds="$1" label="$2" line
   shift 2
-  line="$("${pin[@]}" "$build_dir/bench/tokenize_driver" "$@" "$work/$ds")" ||
+  local wall=()
+  if [ "$clock" = wall ]; then wall=(--wall); fi
+  line="$("${pin[@]}" "$build_dir/bench/tokenize_driver" ${wall[@]+"${wall[@]}"} "$@" "$work/$ds")" ||
     die "tokenize_driver failed on $ds"
   say "$ds $label: $line"
   local b t s
@@ -124,7 +131,7 @@ run_driver() { # run_driver DATASET LABEL [DRIVER ARGS...]
 
 run_python() {
   local ds="$1" line
-  line="$("${pin[@]}" python3 "$here/peers/py_wordfreq.py" --repeat "$peer_runs" "$work/$ds")"
+  line="$("${pin[@]}" python3 "$here/peers/py_wordfreq.py" --clock "$clock" --repeat "$peer_runs" "$work/$ds")"
   say "$ds python: $line"
   echo "$ds python-re+Counter $(kv bytes "$line") $(kv tokens "$line") $(kv best_s "$line")" >>"$results"
 }
@@ -135,21 +142,27 @@ run_tr() {
   tokens="$(LC_ALL=C tr -cs 'A-Za-z' '\n' <"$f" | grep -c . || true)"
   local cmd="LC_ALL=C tr -cs 'A-Za-z' '\\n' < '$f' | LC_ALL=C sort | LC_ALL=C uniq -c"
   if command -v hyperfine >/dev/null 2>&1; then
+    # CPU time: hyperfine's mean user + system of the whole pipeline (it
+    # reports no per-run CPU times); wall: the best run.
     "${pin[@]}" hyperfine --runs "$peer_runs" --warmup 1 --output=pipe \
       --export-json "$work/tr-$ds.json" "$cmd" >/dev/null
-    best="$(python3 -c 'import json,sys; print(min(json.load(open(sys.argv[1]))["results"][0]["times"]))' "$work/tr-$ds.json")"
+    best="$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print(r["user"] + r["system"] if sys.argv[2] == "cpu" else min(r["times"]))' "$work/tr-$ds.json" "$clock")"
   else
-    best=""
-    local i t0 t1 dt
-    for ((i = 0; i < peer_runs; i++)); do
-      t0="$(date +%s.%N)"
-      "${pin[@]}" bash -c "$cmd" >/dev/null
-      t1="$(date +%s.%N)"
-      dt="$(python3 -c "print($t1 - $t0)")"
-      if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $dt < $best else 1)"; then best="$dt"; fi
-    done
+    # No hyperfine: the children's CPU time (rusage) or wall time, best run.
+    best="$("${pin[@]}" python3 -c 'import resource, subprocess, sys, time
+cmd, clock, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+best = None
+for _ in range(n):
+    r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    subprocess.run(["bash", "-c", cmd], stdout=subprocess.DEVNULL, check=True)
+    r1, t1 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    dt = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) if clock == "cpu" else t1 - t0
+    best = dt if best is None or dt < best else best
+print(best)' "$cmd" "$clock" "$peer_runs")"
   fi
-  say "$ds tr|sort|uniq: bytes=$bytes tokens=$tokens best_s=$best"
+  say "$ds tr|sort|uniq: bytes=$bytes tokens=$tokens best_s=$best clock=$clock"
   echo "$ds tr|sort|uniq-c $bytes $tokens $best" >>"$results"
 }
 
@@ -173,11 +186,13 @@ machine="$(lscpu | sed -nE 's/^Model name: *//p' | head -n1)"
   echo
   echo "- commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
     "($(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo 'with local changes' || echo clean))"
-  echo "- machine: $machine, $(nproc) cores online, pinned to core $cpu (taskset)"
+  echo "- machine: $machine, $(nproc) cores online, pinned to core $cpu (taskset);" \
+    "load average before the run: $load_before"
   echo "- $(uname -sr); $(gcc --version | head -n1); $(python3 --version 2>&1);" \
     "$(tr --version | head -n1); $( (hyperfine --version 2>/dev/null || echo 'no hyperfine') | head -n1)"
   echo "- quarry: bench/tokenize_bench.c (-r $en_mb for English, -r $zh_mb for Chinese), best of $runs;" \
-    "quarry+vocab: bench/tokenize_driver.c --vocab, best of $runs; peers best of $peer_runs"
+    "quarry+vocab: bench/tokenize_driver.c --vocab, best of $runs; peers best of $peer_runs;" \
+    "clock: $clock time (tokenize_bench: thread CPU time)"
   echo
 } >"$work/report.md"
 python3 - "$results" >>"$work/report.md" <<'EOF'
