@@ -354,6 +354,38 @@ static void test_cjk_word_layer(void)
     CHECK_EQ_STR(words, "新 质 生产力");
 }
 
+static void test_cjk_long_run(void)
+{
+    /* a run longer than a segmenter chunk (1024 chars) is cut into chunks;
+     * only a word across a chunk edge can be split */
+    quarry_tokenizer_options o = {0};
+    quarry_tokenizer *tok;
+    quarry_tokens *t;
+    const quarry_word *w;
+    size_t i, whole = 0, covered = 0, len = 0;
+    char *s = malloc(3000 * 3 + 1);
+    for (i = 0; i < 1000; i++) {
+        memcpy(s + len, "生产力", 9);
+        len += 9;
+    }
+    o.cjk_dict = dict_ini;
+    CHECK(quarry_tokenizer_new(env, &o, &tok) == QUARRY_OK);
+    CHECK(quarry_tokens_new(env, &t) == QUARRY_OK);
+    CHECK(quarry_tokenize(tok, s, len, t) == QUARRY_OK);
+    CHECK_EQ_INT(quarry_tokens_count(t), 3000);
+    w = quarry_tokens_words(t);
+    for (i = 0; i < quarry_tokens_word_count(t); i++) {
+        CHECK(w[i].first == covered);
+        covered = w[i].end;
+        whole += w[i].end - w[i].first == 3;
+    }
+    CHECK_EQ_INT(covered, 3000);
+    CHECK(whole >= 998);
+    quarry_tokens_free(t);
+    quarry_tokenizer_free(tok);
+    free(s);
+}
+
 static void test_user_lexicon(void)
 {
     quarry_tokenizer_options o = {0};
@@ -658,6 +690,7 @@ int main(void)
     RUN(test_paragraphs);
     RUN(test_cjk_tokens);
     RUN(test_cjk_word_layer);
+    RUN(test_cjk_long_run);
     RUN(test_user_lexicon);
     RUN(test_system_dictionary);
     RUN(test_other_scripts);
