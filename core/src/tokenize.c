@@ -236,6 +236,24 @@ static size_t first_invalid(const unsigned char *s, size_t len)
     return len;
 }
 
+/* "don’t" and "don't" are one word to a reader, so the normalized form of a
+ * word spells its inner apostrophe U+2019 as ASCII ' (the scanner only keeps
+ * U+2019 inside a word when it joins letters). Shrinks the norm in place. */
+static void fold_apostrophes(qi_buf *arena, size_t norm)
+{
+    char *p = arena->data + norm, *end = arena->data + arena->len, *d = p;
+    while (p < end) {
+        if (end - p >= 3 && (unsigned char)p[0] == 0xE2 &&
+            (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x99) {
+            *d++ = '\'';
+            p += 3;
+        } else {
+            *d++ = *p++;
+        }
+    }
+    arena->len = (size_t)(d - arena->data);
+}
+
 static int scan(quarry_tokenizer *tok, const char *text, size_t len,
                 quarry_tokens *out)
 {
@@ -324,6 +342,8 @@ static int scan(quarry_tokenizer *tok, const char *text, size_t len,
                         return fail_oom(tok);
                 } else {
                     rc = qi_norm_icu(tok, text + i, ws.end - i, &out->arena);
+                    if (rc == QUARRY_OK)
+                        fold_apostrophes(&out->arena, norm);
                 }
                 if (rc == QUARRY_OK &&
                     !qi_push_token(out, i, ws.end, norm,

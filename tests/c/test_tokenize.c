@@ -163,8 +163,9 @@ static void test_compounds_defaults(void)
     CHECK(run(0, NULL,
               "Fellow-Citizens, a well-known Britain's don't isn\xe2\x80\x99t "
               "1,000.5 3.14 1,000 COVID-19 2nd 1990-1995") == QUARRY_OK);
+    /* U+2019 inside a word is spelled ' in the norm: isn’t == isn't */
     CHECK_EQ_STR(norms, "fellow-citizens , a well-known britain's don't "
-                        "isn\xe2\x80\x99t 1,000.5 3.14 1,000 covid-19 2nd "
+                        "isn't 1,000.5 3.14 1,000 covid-19 2nd "
                         "1990 - 1995");
     CHECK_EQ_STR(kinds, "WPWWWWWNNNWWNPN");
     /* trailing hyphen and apostrophe are not part of the word */
@@ -181,11 +182,11 @@ static void test_split_flags(void)
 {
     const char *s = "Fellow-Citizens don't it\xe2\x80\x99s 1,000.5";
     CHECK(run(QUARRY_TOK_SPLIT_HYPHENS, NULL, s) == QUARRY_OK);
-    CHECK_EQ_STR(norms, "fellow - citizens don't it\xe2\x80\x99s 1,000.5");
+    CHECK_EQ_STR(norms, "fellow - citizens don't it's 1,000.5");
     CHECK(run(QUARRY_TOK_SPLIT_APOSTROPHES, NULL, s) == QUARRY_OK);
     CHECK_EQ_STR(norms, "fellow-citizens don ' t it \xe2\x80\x99 s 1,000.5");
     CHECK(run(QUARRY_TOK_SPLIT_NUMBERS, NULL, s) == QUARRY_OK);
-    CHECK_EQ_STR(norms, "fellow-citizens don't it\xe2\x80\x99s 1 , 000 . 5");
+    CHECK_EQ_STR(norms, "fellow-citizens don't it's 1 , 000 . 5");
     CHECK_EQ_STR(kinds, "WWWNPNPN");
 }
 
