@@ -320,6 +320,25 @@ QUARRY_API uint64_t quarry_doc_replaced(const quarry_doc *doc);
 /** Source encoding: "utf-8", "utf-16le" or "utf-16be". Static string. */
 QUARRY_API const char *quarry_doc_encoding(const quarry_doc *doc);
 
+/**
+ * Creates a document from parts, for documents that do not come from a
+ * reader (an embedding tool's own data): source (NUL-terminated, not empty),
+ * record number (0 for a whole-file document), len bytes of UTF-8 text and
+ * nfields fields. A field's name and text are used; type 0 infers the type
+ * from the text as the readers do (quarry_infer_type); INTEGER, NUMBER and
+ * DATE take value.* as given; STRING keeps the text. Everything is copied.
+ * The document's format is "text" and its encoding "utf-8". On success *out
+ * is owned by the caller (quarry_doc_free, or hand it to quarry_writer_add).
+ * Errors (message on env): QUARRY_EINVAL (empty source, text not valid
+ * UTF-8, a field without a name, with text that is not UTF-8 or with an
+ * unknown type, or a name given twice), QUARRY_ENOMEM.
+ * (core/src/document_new.c)
+ */
+QUARRY_API int quarry_doc_new(quarry_env *env, const char *source,
+                              uint64_t record, const char *text, size_t len,
+                              const quarry_field *fields, size_t nfields,
+                              quarry_doc **out);
+
 /** Reader options; zero-initialize, then set what you need. */
 typedef struct quarry_read_options {
     /* "auto" (NULL), "text", "markdown", "json", "jsonl", "csv" */
@@ -811,6 +830,118 @@ QUARRY_API int quarry_writer_commit(quarry_writer *w,
 /** Commits, then merges every segment into one and commits again. */
 QUARRY_API int quarry_writer_optimize(quarry_writer *w,
                                       quarry_commit_stats *stats);
+
+/* ------------------------------------------------------------------------ */
+/* Field filters                                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A field filter selects documents by their typed metadata
+ * (core/src/filter.c). Syntax:
+ *
+ *   year>=2015 year<2020 party:Democratic
+ *   (party="Democratic-Republican" OR party:Whig) AND NOT year=1812
+ *
+ *  - A comparison is NAME OP VALUE with OP one of = (or ==), !=, <, <=, >,
+ *    >= and : (equality, the same as =). No space is needed around OP.
+ *  - NAME is a field name: letters, digits, '_', '-', '.' and any non-ASCII
+ *    character. VALUE is a run of characters up to white space or a
+ *    parenthesis, or a "double-quoted string" (\" and \\ escape a quote
+ *    and a backslash).
+ *  - Values are typed by the field they are compared with, document by
+ *    document: numbers compare as numbers with INTEGER and NUMBER fields;
+ *    dates compare as dates with DATE fields, at the precision of the value
+ *    (date=2024 matches every date in 2024, date<2024-03 every date before
+ *    March 2024; zones are ignored); STRING fields compare bytewise
+ *    (case-sensitive). A value that cannot be read as the field's type
+ *    (year=abc) makes the comparison false.
+ *  - A comparison with a field the document does not have is false, for
+ *    every OP (so party!=Whig needs a party field; NOT party:Whig does not).
+ *  - NOT, AND and OR (upper case) combine comparisons, with parentheses;
+ *    NOT binds tightest, then AND, then OR. Juxtaposition means AND.
+ *
+ * Compiled once, a filter is read-only: quarry_filter_match may be called
+ * from several threads at once.
+ */
+
+typedef struct quarry_filter quarry_filter;
+
+/** Deepest nesting of parentheses and NOTs a filter may have. */
+#define QUARRY_FILTER_MAX_DEPTH 200
+
+/**
+ * Compiles len bytes of filter text. On success *out is owned by the caller
+ * (quarry_filter_free). Errors (message on env, *out NULL):
+ * QUARRY_ESYNTAX, with *error_pos (may be NULL) set to the 0-based byte
+ * offset of the offending token (text that is empty or only white space is
+ * a syntax error at 0); QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_filter_compile(quarry_env *env, const char *text,
+                                     size_t len, quarry_filter **out,
+                                     size_t *error_pos);
+/** Frees f (NULL is allowed). */
+QUARRY_API void quarry_filter_free(quarry_filter *f);
+/**
+ * Returns 1 if a document with the n fields (name, text, type and value.*
+ * are read; names are compared exactly) matches f, else 0.
+ */
+QUARRY_API int quarry_filter_match(const quarry_filter *f,
+                                   const quarry_field *fields, size_t n);
+/** The filter text as compiled (borrowed from f, NUL-terminated). */
+QUARRY_API const char *quarry_filter_text(const quarry_filter *f);
+
+/* ------------------------------------------------------------------------ */
+/* Vocabulary scan over an index                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Walks the term dictionary of a snapshot in term-id (byte) order and yields
+ * the terms that pass every given test, in batches (core/src/vocab_scan.c).
+ * A prefix narrows the walk to the terms starting with it (a seek, not a
+ * scan); a regex is a PCRE2 pattern (UTF, Unicode properties, JIT when
+ * available) that must match the whole normalized term.
+ */
+
+typedef struct quarry_vocab_scan quarry_vocab_scan;
+
+typedef struct quarry_vocab_scan_options {
+    const char *prefix; /* NULL or prefix_len bytes */
+    size_t prefix_len;
+    const char *regex;  /* NULL or regex_len bytes of PCRE2 pattern */
+    size_t regex_len;
+    int caseless;       /* 1: the regex ignores case */
+    uint64_t min_count; /* occurrences in live documents; 0 counts as 1, so
+                           terms left only in deleted documents are skipped */
+    uint64_t min_docs;  /* live documents containing the term; 0 = any */
+} quarry_vocab_scan_options;
+
+/**
+ * Starts a scan over ix (opts may be NULL: every term). The scan holds a
+ * reference to ix (quarry_index_retain) until quarry_vocab_scan_free, so the
+ * caller may free its own reference first. Like every reader of ix, a scan
+ * is used by one thread at a time, and not concurrently with other calls on
+ * ix. On success *out is owned by the caller. Errors (message on env):
+ * QUARRY_ESYNTAX (the regex does not compile; *error_pos, may be NULL, gets
+ * the 0-based byte offset PCRE2 reports), QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_vocab_scan_new(quarry_env *env, quarry_index *ix,
+                                     const quarry_vocab_scan_options *opts,
+                                     quarry_vocab_scan **out,
+                                     size_t *error_pos);
+QUARRY_API void quarry_vocab_scan_free(quarry_vocab_scan *s);
+QUARRY_API const char *quarry_vocab_scan_errmsg(const quarry_vocab_scan *s);
+
+/**
+ * Fills up to max entries of the caller's arrays (any may be NULL) with the
+ * next matching terms: ids, occurrences and documents (live documents only).
+ * Term texts come from quarry_index_term_text. *got receives the number of
+ * entries. Returns QUARRY_OK with *got > 0, QUARRY_DONE when the scan is
+ * over (*got == 0), QUARRY_ELIMIT (the regex hit PCRE2's match or depth
+ * limit on a term; message on s) or QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_vocab_scan_next(quarry_vocab_scan *s, size_t max,
+                                      uint32_t *ids, uint64_t *counts,
+                                      uint64_t *docs, size_t *got);
 
 #ifdef __cplusplus
 }
