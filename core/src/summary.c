@@ -8,21 +8,10 @@
  * a corpus with many documents and few fields costs one hash lookup per
  * field per document.
  */
+#include "field_stats.h"
 #include "internal.h"
 
 #include <string.h>
-
-typedef struct summary_field {
-    int type; /* unified type; -1 until the first value */
-    uint64_t count;
-    bool has_num, has_date, has_len;
-    double num_min, num_max;
-    quarry_date date_min, date_max;
-    qi_buf date_min_text, date_max_text;
-    uint64_t len_min, len_max;
-    quarry_vocab *values; /* distinct value texts, up to the cap */
-    bool capped;
-} summary_field;
 
 struct quarry_summary {
     quarry_env *env;
@@ -31,9 +20,7 @@ struct quarry_summary {
     bool cjk_words; /* the word layer is on */
     quarry_summary_totals totals;
     quarry_vocab *words;       /* normalized word forms */
-    quarry_vocab *field_names; /* id = index into fields */
-    summary_field *fields;
-    size_t field_cap;
+    qi_fieldstats *fields; /* per-field profiles (field_stats.c) */
     char errmsg[QI_ERRMSG_SIZE];
 };
 
@@ -58,7 +45,7 @@ int quarry_summary_new(quarry_env *env, const quarry_tokenizer_options *opts,
     if (rc == QUARRY_OK)
         rc = quarry_vocab_new(env, &s->words);
     if (rc == QUARRY_OK)
-        rc = quarry_vocab_new(env, &s->field_names);
+        rc = qi_fieldstats_new(env, &s->fields);
     if (rc != QUARRY_OK) {
         qi_set_error(env->errmsg, "summary: out of memory");
         goto fail;
@@ -72,19 +59,11 @@ fail:
 
 void quarry_summary_free(quarry_summary *s)
 {
-    size_t i, n;
     quarry_env *env;
     if (!s)
         return;
     env = s->env;
-    n = quarry_vocab_size(s->field_names);
-    for (i = 0; i < n; i++) {
-        qi_buf_free(env, &s->fields[i].date_min_text);
-        qi_buf_free(env, &s->fields[i].date_max_text);
-        quarry_vocab_free(s->fields[i].values);
-    }
-    qi_free(env, s->fields, s->field_cap * sizeof *s->fields);
-    quarry_vocab_free(s->field_names);
+    qi_fieldstats_free(s->fields);
     quarry_vocab_free(s->words);
     quarry_tokens_free(s->toks);
     quarry_tokenizer_free(s->tok);
@@ -163,130 +142,16 @@ static int count_text(quarry_summary *s, const char *text, size_t len)
     return QUARRY_OK;
 }
 
-static int unify_type(int old, int new_type)
-{
-    if (old < 0 || old == new_type)
-        return new_type;
-    if (old == QUARRY_FIELD_STRING || new_type == QUARRY_FIELD_STRING)
-        return QUARRY_FIELD_STRING;
-    if (old == QUARRY_FIELD_MIXED)
-        return QUARRY_FIELD_MIXED;
-    if ((old == QUARRY_FIELD_INTEGER || old == QUARRY_FIELD_NUMBER) &&
-        (new_type == QUARRY_FIELD_INTEGER || new_type == QUARRY_FIELD_NUMBER))
-        return QUARRY_FIELD_NUMBER;
-    return QUARRY_FIELD_MIXED; /* a date with a number */
-}
-
-/* Orders dates as instants with zones ignored: the reader fills unknown
- * parts with their lowest value, so "2024" sorts before "2024-01-02". */
-static int date_cmp(const quarry_date *a, const quarry_date *b)
-{
-    int64_t ka = ((((int64_t)a->year * 13 + a->month) * 32 + a->day) * 24 +
-                  a->hour) * 3600 + a->minute * 60 + a->second;
-    int64_t kb = ((((int64_t)b->year * 13 + b->month) * 32 + b->day) * 24 +
-                  b->hour) * 3600 + b->minute * 60 + b->second;
-    return ka < kb ? -1 : (ka > kb ? 1 : 0);
-}
-
-static uint64_t utf8_chars(const char *p, size_t len)
-{
-    uint64_t n = 0;
-    size_t i;
-    for (i = 0; i < len; i++)
-        n += ((unsigned char)p[i] & 0xC0) != 0x80;
-    return n;
-}
-
-static bool set_text(quarry_env *env, qi_buf *b, const char *text, size_t len)
-{
-    b->len = 0;
-    return qi_buf_append(env, b, text, len) && qi_buf_terminate(env, b);
-}
-
 static int count_field(quarry_summary *s, const quarry_field *f)
 {
-    uint32_t id;
-    summary_field *sf;
-    size_t tlen = f->text ? f->text_len : 0;
-    const char *text = f->text ? f->text : "";
-    uint64_t chars;
-
-    if (!f->name || f->type < QUARRY_FIELD_STRING || f->type > QUARRY_FIELD_DATE) {
-        qi_set_error(s->errmsg, "summary: field without a name or with unknown type %d",
+    int rc = qi_fieldstats_add(s->fields, f);
+    if (rc == QUARRY_EINVAL)
+        qi_set_error(s->errmsg,
+                     "summary: field without a name or with unknown type %d",
                      f->type);
-        return QUARRY_EINVAL;
-    }
-    /* Reserve the field slot before interning the name, so a failure never
-     * leaves a name without its slot. */
-    {
-        size_t need = quarry_vocab_size(s->field_names) + 1;
-        size_t old_cap = s->field_cap;
-        void *p = s->fields;
-        if (!qi_array_reserve(s->env, &p, &s->field_cap, need, sizeof *s->fields))
-            return nomem(s);
-        s->fields = p;
-        if (s->field_cap > old_cap)
-            memset(s->fields + old_cap, 0,
-                   (s->field_cap - old_cap) * sizeof *s->fields);
-    }
-    if (quarry_vocab_add(s->field_names, f->name, strlen(f->name), 1, &id) !=
-        QUARRY_OK)
+    else if (rc != QUARRY_OK)
         return nomem(s);
-    sf = &s->fields[id];
-    if (sf->count == 0 && !sf->values) {
-        sf->type = -1;
-        if (quarry_vocab_new(s->env, &sf->values) != QUARRY_OK)
-            return nomem(s);
-    }
-    sf->type = unify_type(sf->type, f->type);
-    sf->count++;
-
-    switch (f->type) {
-    case QUARRY_FIELD_INTEGER:
-    case QUARRY_FIELD_NUMBER: {
-        double x = f->type == QUARRY_FIELD_INTEGER ? (double)f->value.integer
-                                                   : f->value.number;
-        if (!sf->has_num || x < sf->num_min)
-            sf->num_min = x;
-        if (!sf->has_num || x > sf->num_max)
-            sf->num_max = x;
-        sf->has_num = true;
-        break;
-    }
-    case QUARRY_FIELD_DATE:
-        if (!sf->has_date || date_cmp(&f->value.date, &sf->date_min) < 0) {
-            sf->date_min = f->value.date;
-            if (!set_text(s->env, &sf->date_min_text, text, tlen))
-                return nomem(s);
-        }
-        if (!sf->has_date || date_cmp(&f->value.date, &sf->date_max) > 0) {
-            sf->date_max = f->value.date;
-            if (!set_text(s->env, &sf->date_max_text, text, tlen))
-                return nomem(s);
-        }
-        sf->has_date = true;
-        break;
-    default:
-        break;
-    }
-    /* Lengths are kept for every value: the unified type can still become
-     * STRING, and then the range is the lengths of all values seen. */
-    chars = utf8_chars(text, tlen);
-    if (!sf->has_len || chars < sf->len_min)
-        sf->len_min = chars;
-    if (!sf->has_len || chars > sf->len_max)
-        sf->len_max = chars;
-    sf->has_len = true;
-
-    if (!sf->capped) {
-        size_t before = quarry_vocab_size(sf->values);
-        if (before >= QUARRY_SUMMARY_DISTINCT_CAP) {
-            sf->capped = true;
-        } else if (quarry_vocab_add(sf->values, text, tlen, 1, NULL) != QUARRY_OK) {
-            return nomem(s);
-        }
-    }
-    return QUARRY_OK;
+    return rc;
 }
 
 int quarry_summary_add(quarry_summary *s, const quarry_doc *doc)
@@ -345,32 +210,13 @@ void quarry_summary_totals_get(const quarry_summary *s, quarry_summary_totals *o
 
 size_t quarry_summary_field_count(const quarry_summary *s)
 {
-    return quarry_vocab_size(s->field_names);
+    return qi_fieldstats_count(s->fields);
 }
 
 int quarry_summary_field_get(const quarry_summary *s, size_t i,
                              quarry_summary_field *out)
 {
-    const summary_field *sf;
-    memset(out, 0, sizeof *out);
-    if (i >= quarry_vocab_size(s->field_names))
-        return QUARRY_EINVAL;
-    sf = &s->fields[i];
-    out->name = quarry_vocab_term(s->field_names, (uint32_t)i, NULL);
-    out->type = sf->type < 0 ? QUARRY_FIELD_MIXED : sf->type;
-    out->count = sf->count;
-    out->has_range = sf->count > 0;
-    out->num_min = sf->num_min;
-    out->num_max = sf->num_max;
-    out->date_min = sf->date_min;
-    out->date_max = sf->date_max;
-    out->date_min_text = sf->date_min_text.data ? sf->date_min_text.data : "";
-    out->date_max_text = sf->date_max_text.data ? sf->date_max_text.data : "";
-    out->len_min = sf->len_min;
-    out->len_max = sf->len_max;
-    out->distinct = quarry_vocab_size(sf->values);
-    out->distinct_capped = sf->capped;
-    return QUARRY_OK;
+    return qi_fieldstats_get(s->fields, i, out);
 }
 
 const quarry_vocab *quarry_summary_vocab(const quarry_summary *s)
