@@ -4,6 +4,14 @@
  */
 #include "lquarry.h"
 
+#include <dirent.h>
+#include <glob.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 /* The env's allocator is Lua's own (lua_getallocf), as docs/design.md
  * decides: one allocator for the whole embedding. The state userdata is
  * created first, so its finalizer runs after those of all handles. */
@@ -50,7 +58,131 @@ void lq_define_class(lua_State *L, const char *mt, const char *short_name,
 
 static const char *const status_names[] = {
     "ENOMEM", "EINVAL", "ENOENT", "EIO", "EPARSE", "EENCODING", "ECORRUPT",
-    "ESYNTAX", "EVERSION", "ELIMIT", "EUNSUPPORTED", NULL};
+    "ESYNTAX", "EVERSION", "ELIMIT", "EUNSUPPORTED", "EBUSY", NULL};
+
+/* ---- module._sys: what the CLI needs from the OS and Lua lacks ---------- */
+
+/* _sys.isatty(stream) -> boolean; stream: "stdin", "stdout", "stderr" or a
+ * file descriptor number. */
+static int sys_isatty(lua_State *L)
+{
+    int fd;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        const char *n = lua_tostring(L, 1);
+        if (strcmp(n, "stdin") == 0)
+            fd = fileno(stdin);
+        else if (strcmp(n, "stdout") == 0)
+            fd = fileno(stdout);
+        else if (strcmp(n, "stderr") == 0)
+            fd = fileno(stderr);
+        else
+            return luaL_argerror(L, 1, "stdin, stdout, stderr or a descriptor");
+    } else {
+        fd = (int)luaL_checkinteger(L, 1);
+    }
+    lua_pushboolean(L, isatty(fd) == 1);
+    return 1;
+}
+
+/* _sys.clock() -> seconds of a monotonic clock (wall time, not CPU time) */
+static int sys_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/* _sys.path_kind(path) -> "file", "directory", "other" or nil (absent) */
+static int sys_path_kind(lua_State *L)
+{
+    struct stat st;
+    if (stat(luaL_checkstring(L, 1), &st) != 0)
+        return 0;
+    lua_pushstring(L, S_ISREG(st.st_mode)   ? "file"
+                      : S_ISDIR(st.st_mode) ? "directory"
+                                            : "other");
+    return 1;
+}
+
+typedef struct du_acc {
+    double bytes;
+    lua_Integer files;
+    int hidden;
+} du_acc;
+
+static void du_walk(const char *path, du_acc *acc, int depth)
+{
+    struct stat st;
+    if (depth > 64 || stat(path, &st) != 0)
+        return;
+    if (S_ISREG(st.st_mode)) {
+        acc->bytes += (double)st.st_size;
+        acc->files++;
+    } else if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        if (!d)
+            return;
+        while ((e = readdir(d)) != NULL) {
+            char child[4096];
+            if (e->d_name[0] == '.' &&
+                (!acc->hidden || e->d_name[1] == 0 ||
+                 (e->d_name[1] == '.' && e->d_name[2] == 0)))
+                continue;
+            if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) <
+                (int)sizeof child)
+                du_walk(child, acc, depth + 1);
+        }
+        closedir(d);
+    }
+}
+
+/* _sys.disk_usage(specs [, hidden]) -> bytes, files: what the sources
+ * hold on disk (directories walked, globs expanded; "**" counts as "*").
+ * Approximate by design: it feeds the ETA of progress bars. */
+static int sys_disk_usage(lua_State *L)
+{
+    du_acc acc = {0, 0, 0};
+    lua_Integer i, n;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    acc.hidden = lua_toboolean(L, 2);
+    n = luaL_len(L, 1);
+    for (i = 1; i <= n; i++) {
+        const char *spec;
+        lua_geti(L, 1, i);
+        spec = lua_tostring(L, -1);
+        if (spec && strcmp(spec, "-") != 0) {
+            if (strpbrk(spec, "*?[")) {
+                glob_t g;
+                size_t k;
+                memset(&g, 0, sizeof g);
+                if (glob(spec, GLOB_NOSORT, NULL, &g) == 0)
+                    for (k = 0; k < g.gl_pathc; k++)
+                        du_walk(g.gl_pathv[k], &acc, 0);
+                globfree(&g);
+            } else {
+                du_walk(spec, &acc, 0);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushinteger(L, (lua_Integer)acc.bytes);
+    lua_pushinteger(L, acc.files);
+    return 2;
+}
+
+void lq_open_sys(lua_State *L)
+{
+    static const luaL_Reg sys[] = {{"isatty", sys_isatty},
+                                   {"clock", sys_clock},
+                                   {"path_kind", sys_path_kind},
+                                   {"disk_usage", sys_disk_usage},
+                                   {NULL, NULL}};
+    lua_newtable(L);
+    lq_set_funcs(L, sys);
+    lua_setfield(L, LQ_OPEN_MODULE, "_sys");
+}
 
 int luaopen_quarry_core(lua_State *L)
 {
@@ -100,6 +232,9 @@ int luaopen_quarry_core(lua_State *L)
     lq_open_tokenize(L);
     lq_open_read(L);
     lq_open_summary(L);
+    lq_open_index(L);
+    lq_open_writer(L);
+    lq_open_sys(L);
 
     lua_settop(L, LQ_OPEN_MODULE);
     return 1;

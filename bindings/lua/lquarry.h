@@ -20,6 +20,9 @@
 #define LQ_SOURCES_MT "quarry.Sources"
 #define LQ_DOCUMENT_MT "quarry.Document"
 #define LQ_SUMMARY_MT "quarry.Summary"
+#define LQ_INDEX_MT "quarry.Index"
+#define LQ_VOCABSCAN_MT "quarry.VocabScan"
+#define LQ_WRITER_MT "quarry.Writer"
 
 /* The module state: the env plus, as user value 1, the tokenizer cache. */
 typedef struct lq_state {
@@ -101,5 +104,18 @@ int lq_sources_next_document(lua_State *L, int idx);
 
 /* lquarry_summary.c */
 void lq_open_summary(lua_State *L);
+
+/* lquarry_index.c */
+void lq_open_index(lua_State *L);
+/* Checks that the argument is an open Index; returns its snapshot. */
+quarry_index *lq_check_index(lua_State *L, int idx);
+/* Pushes tokenizer options as the table quarry.tokenize takes. */
+void lq_push_tokenizer_options(lua_State *L, const quarry_tokenizer_options *o);
+
+/* lquarry_writer.c */
+void lq_open_writer(lua_State *L);
+
+/* lquarry.c: small operating-system helpers for the CLI (module._sys) */
+void lq_open_sys(lua_State *L);
 
 #endif

@@ -109,4 +109,45 @@ function quarry.documents(sources, opts)
   return src.next, src, nil, src
 end
 
+--- quarry.open(path) -> Index | nil, msg, code ("ENOENT", "ECORRUPT",
+--- "EVERSION", "EIO"): a read-only snapshot of the index at path.
+quarry.open = core.open
+
+--- quarry.writer(path [, opts]) -> Writer | nil, msg, code ("EBUSY" when
+--- another writer holds the index). opts: memory (bytes or "64M"), threads,
+--- tokenizer (the options of quarry.tokenize, for a new index).
+quarry.writer = core.writer
+
+--- Operating-system helpers of the command line (isatty, clock, path_kind,
+--- disk_usage). Private: not part of the API contract.
+quarry._sys = core._sys
+
+local Index = core._methods.Index
+
+--- index:each_doc([opts]) -> iterator over live document ids (1-based) for a
+--- generic for; opts.filter as in index:docs. Raises on a bad filter.
+function Index:each_doc(opts)
+  local ids, msg = self:docs(opts)
+  if not ids then error(msg, 2) end
+  local i = 0
+  return function()
+    i = i + 1
+    return ids[i]
+  end
+end
+
+--- index:sources() -> array of the distinct sources of the live documents,
+--- in document order.
+function Index:sources()
+  local seen, out = {}, {}
+  for _, id in ipairs(self:docs()) do
+    local d = assert(self:doc(id, { text = false }))
+    if not seen[d.source] then
+      seen[d.source] = true
+      out[#out + 1] = d.source
+    end
+  end
+  return out
+end
+
 return quarry

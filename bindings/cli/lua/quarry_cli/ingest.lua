@@ -80,4 +80,67 @@ function M.to_tokenizer_opts(opts)
   }
 end
 
+--- Whether any tokenizer option was given on the command line (a writer
+--- then passes them on: they must match an existing index).
+function M.tokenizer_given(opts)
+  for _, s in ipairs(M.tokenizer_options) do
+    if opts[args.key(s)] ~= nil then return true end
+  end
+  return false
+end
+
+-- ---------------------------------------------------------------------------
+-- The index a command works on
+-- ---------------------------------------------------------------------------
+
+--- Where the index lives when neither -i nor QUARRY_INDEX says: a hidden
+--- directory in the current directory, so `quarry index .` never reads it.
+M.DEFAULT_INDEX = ".quarry"
+
+M.index_option = {
+  long = "index", short = "i", arg = "INDEX",
+  help = "index directory (default: $QUARRY_INDEX, else ./" .. M.DEFAULT_INDEX .. ")",
+}
+
+--- The index path: -i INDEX, else $QUARRY_INDEX, else ./.quarry.
+function M.index_path(opts)
+  if opts.index and opts.index ~= "" then return opts.index end
+  local env = os.getenv("QUARRY_INDEX")
+  if env and env ~= "" then return env end
+  return M.DEFAULT_INDEX
+end
+
+--- Opens the snapshot at path or raises an input error (exit 2) that says
+--- what is wrong and, for a missing index, how to make one.
+function M.open_index(path)
+  local quarry = require "quarry"
+  local idx, msg, code = quarry.open(path)
+  if idx then return idx end
+  if code == "ENOENT" then
+    args.input_error("no index at %s (build one with 'quarry index SOURCES -i %s'%s)",
+                     path, path, path == M.DEFAULT_INDEX and ", or set QUARRY_INDEX" or "")
+  end
+  args.input_error("cannot open the index %s: %s (%s)", path, msg, code)
+end
+
+--- Opens a writer on path or raises an input error; EBUSY names the holder.
+function M.open_writer(path, wopts)
+  local quarry = require "quarry"
+  local w, msg, code = quarry.writer(path, wopts)
+  if w then return w end
+  if code == "EBUSY" then
+    args.input_error("the index %s is busy: %s", path, msg)
+  end
+  args.input_error("cannot write the index %s: %s (%s)", path, msg, code)
+end
+
+--- Formats a byte count as "512 B", "12.3 KB", "4.5 MB", "1.2 GB".
+function M.format_bytes(n)
+  if n < 1024 then return string.format("%d B", n) end
+  local units = { "KB", "MB", "GB", "TB" }
+  local v, i = n / 1024, 1
+  while v >= 1024 and i < #units do v = v / 1024; i = i + 1 end
+  return string.format(v < 10 and "%.2f %s" or (v < 100 and "%.1f %s" or "%.0f %s"), v, units[i])
+end
+
 return M

@@ -9,7 +9,7 @@ local args = require "quarry_cli.args"
 local M = {}
 
 --- Commands in the order `quarry --help` lists them.
-M.commands = { "tokens", "stats", "run", "help" }
+M.commands = { "index", "info", "check", "rm", "optimize", "tokens", "stats", "run", "help" }
 
 local function load_command(name)
   for _, c in ipairs(M.commands) do
@@ -31,12 +31,16 @@ function M.overview()
   }
   for _, name in ipairs(M.commands) do
     local c = load_command(name)
-    lines[#lines + 1] = string.format("  %-8s %s", name, c.summary)
+    lines[#lines + 1] = string.format("  %-9s %s", name, c.summary)
   end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "global options:"
   lines[#lines + 1] = "  -h, --help     show this help"
   lines[#lines + 1] = "      --version  show the version"
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "The index commands work on -i INDEX, else $QUARRY_INDEX, else ./.quarry."
+  lines[#lines + 1] = "Exit status: 0 success, 1 nothing matched (rm) or a failing script (run),"
+  lines[#lines + 1] = "2 usage or input error (missing, corrupt or busy index included)."
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Run 'quarry help COMMAND' for the options of a command."
   return table.concat(lines, "\n") .. "\n"
