@@ -133,16 +133,21 @@ int qi_segment_word_at(qi_segment *seg, uint64_t ordinal, qi_term *out);
  * no allocation per term. */
 typedef struct qi_postings {
     qi_segment *seg;
-    const unsigned char *p, *end; /* current block and end of the list */
-    uint64_t remaining;           /* documents not yet returned */
-    uint64_t doc;                 /* current document (after next/advance) */
-    uint64_t freq;                /* its frequency */
-    int positions_read;           /* positions of doc consumed already */
-    /* block state, owned by the implementation */
-    const unsigned char *block_end;
-    const unsigned char *pos_p;
-    uint64_t block_docs_left;
-    uint64_t block_last_doc;
+    uint64_t doc;  /* current document (after next/advance) */
+    uint64_t freq; /* its frequency */
+    /* decoder state, owned by the implementation */
+    const unsigned char *p, *end;   /* next block header, end of the list */
+    const unsigned char *dp, *dend; /* docs part of the current block */
+    const unsigned char *pp, *pend; /* positions part of the current block */
+    const unsigned char *pos_cur;   /* positions of doc, once skipped to */
+    uint64_t remaining;  /* documents in blocks not yet entered */
+    uint64_t block_left; /* documents of the current block not yet read */
+    uint64_t base;       /* first possible doc of the current/next block */
+    uint64_t block_last; /* last doc of the current block */
+    uint64_t pos_budget; /* position bytes not yet claimed by a freq */
+    uint64_t pos_skip;   /* positions of earlier docs not yet skipped */
+    int started;         /* a document has been returned */
+    int positions_read;  /* positions of doc consumed already */
 } qi_postings;
 
 int qi_postings_start(qi_postings *pl, qi_segment *seg, const qi_term *term);
@@ -150,7 +155,8 @@ int qi_postings_start(qi_postings *pl, qi_segment *seg, const qi_term *term);
 int qi_postings_next(qi_postings *pl);
 /* Moves to the first document >= target, skipping whole blocks. */
 int qi_postings_advance(qi_postings *pl, uint64_t target);
-/* Decodes the pl->freq positions of the current document into pos. */
+/* Decodes the pl->freq positions of the current document into pos (may be
+ * called again for the same document). */
 int qi_postings_positions(qi_postings *pl, uint64_t *pos);
 
 /* -- documents -- */

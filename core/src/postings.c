@@ -1,0 +1,216 @@
+/*
+ * postings.c - the qi_postings decoder: one term's documents, frequencies
+ * and positions, block by block (docs/format.md, "Postings").
+ *
+ * A block header carries the block's last document and the byte lengths of
+ * its docs and positions parts, so advance() skips a block without
+ * decoding it, and next() never touches positions: the positions of the
+ * documents passed over are only counted (pos_skip) and skipped, as raw
+ * varint bytes, when positions are asked for.
+ *
+ * Every decoded value is checked against what the block header and the
+ * segment allow (document ids below doc_count and ascending, frequencies
+ * within the bytes of the positions part, positions below the document's
+ * token count), so a damaged list yields QUARRY_ECORRUPT, never a read
+ * outside the list or an endless loop.
+ */
+#include "segment_internal.h"
+
+#include <string.h>
+
+/* After an error the decoder is finished: later calls return DONE rather
+ * than decode from a pointer that failed. */
+static int bad(qi_postings *pl, const char *what)
+{
+    pl->remaining = 0;
+    pl->block_left = 0;
+    pl->started = 0;
+    return qs_corrupt(pl->seg, "postings", "%s", what);
+}
+
+int qi_postings_start(qi_postings *pl, qi_segment *seg, const qi_term *term)
+{
+    const qs_sec *ps = &seg->sec[QS_POSTINGS];
+    memset(pl, 0, sizeof *pl);
+    pl->seg = seg;
+    pl->positions_read = 1;
+    if (term->postings > ps->len ||
+        term->postings_len > ps->len - term->postings)
+        return bad(pl, "list outside the postings section");
+    if (term->doc_freq > seg->doc_count)
+        return bad(pl, "document frequency above the document count");
+    pl->p = ps->p + term->postings;
+    pl->end = pl->p + term->postings_len;
+    pl->remaining = term->doc_freq;
+    return QUARRY_OK;
+}
+
+/* Reads the header of the block at pl->p; *next gets the byte after the
+ * whole block. */
+static int read_header(qi_postings *pl, uint64_t *last, uint64_t *dlen,
+                       uint64_t *plen, const unsigned char **body,
+                       const unsigned char **next)
+{
+    const unsigned char *p = pl->p;
+    uint64_t rel;
+    if (!(p = qi_varint_get(p, pl->end, &rel)) ||
+        !(p = qi_varint_get(p, pl->end, dlen)) ||
+        !(p = qi_varint_get(p, pl->end, plen)) ||
+        *dlen > (uint64_t)(pl->end - p) ||
+        *plen > (uint64_t)(pl->end - p) - *dlen)
+        return bad(pl, "block header");
+    if (pl->base >= pl->seg->doc_count ||
+        rel > pl->seg->doc_count - 1 - pl->base)
+        return bad(pl, "block's last document out of range");
+    *last = pl->base + rel;
+    *body = p;
+    *next = p + *dlen + *plen;
+    return QUARRY_OK;
+}
+
+static int open_block(qi_postings *pl)
+{
+    uint64_t last, dlen, plen, n;
+    const unsigned char *body, *next;
+    int rc = read_header(pl, &last, &dlen, &plen, &body, &next);
+    if (rc != QUARRY_OK)
+        return rc;
+    n = pl->remaining < QS_POSTINGS_BLOCK ? pl->remaining : QS_POSTINGS_BLOCK;
+    if (n - 1 > last - pl->base)
+        return bad(pl, "more documents than ids in a block");
+    pl->dp = body;
+    pl->dend = body + dlen;
+    pl->pp = pl->dend;
+    pl->pend = pl->pp + plen;
+    pl->p = next;
+    pl->remaining -= n;
+    pl->block_left = n;
+    pl->block_last = last;
+    pl->pos_budget = plen;
+    pl->pos_skip = 0;
+    pl->positions_read = 1;
+    return QUARRY_OK;
+}
+
+int qi_postings_next(qi_postings *pl)
+{
+    uint64_t v, delta, f;
+    if (pl->block_left == 0) {
+        int rc;
+        if (pl->remaining == 0)
+            return QUARRY_DONE;
+        rc = open_block(pl);
+        if (rc != QUARRY_OK)
+            return rc;
+    } else if (!pl->positions_read) {
+        pl->pos_skip += pl->freq;
+    }
+    if (!(pl->dp = qi_varint_get(pl->dp, pl->dend, &v)))
+        return bad(pl, "document entry");
+    delta = v >> 1;
+    if (v & 1) {
+        f = 1;
+    } else {
+        if (!(pl->dp = qi_varint_get(pl->dp, pl->dend, &f)) ||
+            f > UINT64_MAX - 2)
+            return bad(pl, "frequency");
+        f += 2;
+    }
+    pl->block_left--;
+    /* room for this document and the ones left in the block */
+    if (delta > pl->block_last - pl->base ||
+        pl->block_left > pl->block_last - pl->base - delta)
+        return bad(pl, "document id out of order");
+    pl->doc = pl->base + delta;
+    if (pl->block_left == 0 &&
+        (pl->doc != pl->block_last || pl->dp != pl->dend))
+        return bad(pl, "block does not end at its last document");
+    if (f > pl->pos_budget)
+        return bad(pl, "frequency larger than the positions");
+    pl->pos_budget -= f;
+    pl->freq = f;
+    pl->base = pl->doc + 1;
+    pl->started = 1;
+    pl->positions_read = 0;
+    return QUARRY_OK;
+}
+
+int qi_postings_advance(qi_postings *pl, uint64_t target)
+{
+    int rc;
+    if (pl->started && pl->doc >= target)
+        return QUARRY_OK;
+    for (;;) {
+        if (pl->block_left > 0) {
+            if (pl->block_last >= target)
+                break;
+            /* the rest of this block is below target */
+            pl->block_left = 0;
+            pl->base = pl->block_last + 1;
+            pl->positions_read = 1;
+        }
+        if (pl->remaining == 0)
+            return QUARRY_DONE;
+        {
+            uint64_t last, dlen, plen, n;
+            const unsigned char *body, *next;
+            rc = read_header(pl, &last, &dlen, &plen, &body, &next);
+            if (rc != QUARRY_OK)
+                return rc;
+            if (last >= target) {
+                rc = open_block(pl);
+                if (rc != QUARRY_OK)
+                    return rc;
+                break;
+            }
+            n = pl->remaining < QS_POSTINGS_BLOCK ? pl->remaining
+                                                  : QS_POSTINGS_BLOCK;
+            pl->p = next;
+            pl->remaining -= n;
+            pl->base = last + 1;
+        }
+    }
+    while ((rc = qi_postings_next(pl)) == QUARRY_OK && pl->doc < target)
+        ;
+    return rc;
+}
+
+int qi_postings_positions(qi_postings *pl, uint64_t *pos)
+{
+    const unsigned char *rec;
+    uint64_t ntok, i, prev = 0;
+    if (!pl->started) {
+        qi_set_error(pl->seg->errmsg, "positions asked before a document");
+        return QUARRY_EINVAL;
+    }
+    if (pl->positions_read)
+        pl->pp = pl->pos_cur; /* asked again: decode them again */
+    rec = qs_docrec(pl->seg, pl->doc);
+    if (!rec)
+        return bad(pl, "document out of range");
+    ntok = qs_docget(rec, QS_D_TOKENS);
+    if (pl->pos_skip) {
+        pl->pp = qi_varint_skip(pl->pp, pl->pend, pl->pos_skip);
+        pl->pos_skip = 0;
+        if (!pl->pp)
+            return bad(pl, "positions part too short");
+    }
+    pl->pos_cur = pl->pp;
+    for (i = 0; i < pl->freq; i++) {
+        uint64_t v;
+        if (!(pl->pp = qi_varint_get(pl->pp, pl->pend, &v)))
+            return bad(pl, "position");
+        if (i == 0) {
+            if (v >= ntok)
+                return bad(pl, "position beyond the document");
+            prev = v;
+        } else {
+            if (v >= ntok - prev - 1 || prev + 1 >= ntok)
+                return bad(pl, "position beyond the document");
+            prev += v + 1;
+        }
+        pos[i] = prev;
+    }
+    pl->positions_read = 1;
+    return QUARRY_OK;
+}

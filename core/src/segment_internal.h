@@ -1,0 +1,85 @@
+/*
+ * segment_internal.h - the reader side of a segment, shared by
+ * segment_read.c (open, documents), segment_terms.c (dictionaries),
+ * postings.c and segment_verify.c.
+ */
+#ifndef QUARRY_SEGMENT_INTERNAL_H
+#define QUARRY_SEGMENT_INTERNAL_H
+
+#include "segment.h"
+#include "segment_format.h"
+#include "varint.h"
+
+typedef struct qs_sec {
+    const unsigned char *p; /* into the mapping */
+    uint64_t off, len, xxh;
+} qs_sec;
+
+struct qi_segment {
+    quarry_env *env;
+    char *path; /* owned, NUL-terminated; path_len + 1 bytes */
+    size_t path_len;
+    const unsigned char *map; /* the whole file, read-only */
+    size_t size;
+    qs_sec sec[QS_COUNT]; /* by section id; [0] unused */
+    uint64_t segment_id, doc_count, token_count, term_count, word_count;
+    uint64_t toc_off, toc_len;
+    uint64_t store_blocks;
+    /* one decompressed stored-text block: reading the documents of a
+     * block one after another decompresses it once */
+    void *dctx; /* ZSTD_DCtx, created on first use */
+    qi_buf cache;
+    uint64_t cache_block; /* UINT64_MAX: none */
+    char errmsg[QI_ERRMSG_SIZE];
+};
+
+/* Sets "segment PATH: PART: ..." on seg and returns QUARRY_ECORRUPT. */
+int qs_corrupt(qi_segment *seg, const char *part, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The doc table record of doc; NULL (and EINVAL on seg) if out of range. */
+const unsigned char *qs_docrec(qi_segment *seg, uint64_t doc);
+
+static inline uint64_t qs_docget(const unsigned char *rec, int field)
+{
+    return qi_load64(rec + 8 * field);
+}
+
+/* A per-document stream: varint(data length), (nb - 1) u32 block starts,
+ * data. */
+typedef struct qs_stream {
+    const unsigned char *table; /* nb - 1 entries */
+    const unsigned char *data, *end;
+    uint64_t n, nb;
+} qs_stream;
+
+/* Opens the stream of n items at off in section id; *after (may be NULL)
+ * gets the first byte after it. Checks that the table and data fit the
+ * section and that n is plausible (min_item bytes per item). */
+int qs_stream_open(qi_segment *seg, int id, uint64_t off, uint64_t n,
+                   unsigned min_item, qs_stream *s, const unsigned char **after,
+                   const char *part);
+/* Start of block b (< nb), or NULL if its table entry is out of range. */
+const unsigned char *qs_stream_block(const qs_stream *s, uint64_t b);
+
+/* Decompresses stored-text block b into seg->cache. */
+int qs_load_block(qi_segment *seg, uint64_t b);
+
+/* Dictionary cursor (terms: words == 0, word layer: words == 1). */
+typedef struct qs_dcur {
+    const unsigned char *p, *end; /* next entry, end of its block */
+    uint64_t ord;                 /* ordinal of the next entry */
+    uint64_t poff;                /* postings offset of the next entry */
+    size_t len;                   /* length of the last decoded term */
+    char *text;                   /* QI_MAX_TERM + 1 bytes */
+} qs_dcur;
+
+/* Positions cur at the start of block b. */
+int qs_dict_block(qi_segment *seg, int words, uint64_t b, qs_dcur *cur);
+/* Decodes the next entry of the block (its term text into cur->text). */
+int qs_dict_next(qi_segment *seg, int words, qs_dcur *cur, qi_term *out);
+
+#endif

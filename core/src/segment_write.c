@@ -1,0 +1,721 @@
+/*
+ * segment_write.c - qi_segbuild_write: turns a builder into a segment file.
+ *
+ * Steps: sort the terms bytewise (their ordinals), rank them by frequency
+ * (the token streams store ranks so that frequent terms take one byte),
+ * counting-sort every token occurrence by term to make the postings, then
+ * stream every section through one buffered writer that checksums each
+ * section as it goes. The file is created with O_EXCL, fsynced and closed;
+ * on any failure it is removed again (it is ours: we created it).
+ */
+#define XXH_STATIC_LINKING_ONLY
+#include "segment_build.h"
+#include "segment_format.h"
+#include "varint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define OUT_BUF (1u << 20)
+
+typedef struct qs_out {
+    qi_segbuild *b;
+    int fd;
+    const char *path;
+    unsigned char *buf;
+    size_t len;
+    uint64_t off; /* file offset of buf[0] + len */
+    XXH3_state_t *st;
+    uint64_t sec_start;
+    unsigned char toc[QS_COUNT * QS_TOC_ENTRY];
+    size_t nsec;
+} qs_out;
+
+static int out_flush(qs_out *o)
+{
+    size_t done = 0;
+    while (done < o->len) {
+        ssize_t w = write(o->fd, o->buf + done, o->len - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            qi_set_error(o->b->errmsg, "cannot write %.300s: %s", o->path,
+                         strerror(errno));
+            return QUARRY_EIO;
+        }
+        done += (size_t)w;
+    }
+    o->len = 0;
+    return QUARRY_OK;
+}
+
+static int out_write(qs_out *o, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    if (n)
+        XXH3_64bits_update(o->st, data, n);
+    o->off += n;
+    while (n > 0) {
+        size_t room = OUT_BUF - o->len, k = n < room ? n : room;
+        memcpy(o->buf + o->len, p, k);
+        o->len += k;
+        p += k;
+        n -= k;
+        if (o->len == OUT_BUF) {
+            int rc = out_flush(o);
+            if (rc != QUARRY_OK)
+                return rc;
+        }
+    }
+    return QUARRY_OK;
+}
+
+static int out_varint(qs_out *o, uint64_t v)
+{
+    unsigned char t[QI_VARINT_MAX];
+    return out_write(o, t, qi_varint_put(t, v));
+}
+
+static void sec_begin(qs_out *o)
+{
+    o->sec_start = o->off;
+    XXH3_64bits_reset(o->st);
+}
+
+static void sec_end(qs_out *o, int id)
+{
+    unsigned char *e = o->toc + o->nsec * QS_TOC_ENTRY;
+    qi_store32(e, (uint32_t)id);
+    qi_store32(e + 4, (uint32_t)qs_section_part(id));
+    qi_store64(e + 8, o->sec_start);
+    qi_store64(e + 16, o->off - o->sec_start);
+    qi_store64(e + 24, XXH3_64bits_digest(o->st));
+    o->nsec++;
+}
+
+/* A whole in-memory section. */
+static int out_section(qs_out *o, int id, const void *data, size_t len)
+{
+    int rc;
+    sec_begin(o);
+    rc = out_write(o, data, len);
+    sec_end(o, id);
+    return rc;
+}
+
+/* A per-document stream (the same layout as qs_put_stream). */
+static int out_stream(qs_out *o, const qi_buf *data, const uint32_t *starts,
+                      size_t nb)
+{
+    size_t k;
+    int rc = out_varint(o, data->len);
+    for (k = 1; rc == QUARRY_OK && k < nb; k++) {
+        unsigned char t[4];
+        qi_store32(t, starts[k]);
+        rc = out_write(o, t, 4);
+    }
+    if (rc == QUARRY_OK)
+        rc = out_write(o, data->data, data->len);
+    return rc;
+}
+
+/* ---- sorting ------------------------------------------------------------ */
+
+typedef struct qs_sterm {
+    uint64_t key; /* first 8 bytes, big-endian, zero-padded */
+    const char *p;
+    uint32_t len;
+    uint32_t id;
+} qs_sterm;
+
+static int sterm_cmp(const void *a, const void *b)
+{
+    const qs_sterm *x = a, *y = b;
+    size_t n;
+    int c;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    n = x->len < y->len ? x->len : y->len;
+    c = n ? memcmp(x->p, y->p, n) : 0;
+    if (c)
+        return c;
+    return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+}
+
+/* Sorts the vocab bytewise; ord[id] receives the ordinal of each id and
+ * sorted[ordinal] the id. */
+static bool sort_vocab(quarry_env *env, const quarry_vocab *v, uint32_t *ord,
+                       uint32_t *sorted)
+{
+    size_t n = quarry_vocab_size(v), i, k;
+    qs_sterm *a = qi_calloc(env, n ? n : 1, sizeof *a);
+    if (!a)
+        return false;
+    for (i = 0; i < n; i++) {
+        size_t len;
+        const char *s = quarry_vocab_term(v, (uint32_t)i, &len);
+        uint64_t key = 0;
+        for (k = 0; k < 8; k++)
+            key = (key << 8) | (k < len ? (unsigned char)s[k] : 0);
+        a[i].key = key;
+        a[i].p = s;
+        a[i].len = (uint32_t)len;
+        a[i].id = (uint32_t)i;
+    }
+    qsort(a, n, sizeof *a, sterm_cmp);
+    for (i = 0; i < n; i++) {
+        ord[a[i].id] = (uint32_t)i;
+        sorted[i] = a[i].id;
+    }
+    qi_free(env, a, (n ? n : 1) * sizeof *a);
+    return true;
+}
+
+typedef struct qs_rterm {
+    uint64_t count;
+    uint32_t ord;
+    uint32_t id;
+} qs_rterm;
+
+static int rterm_cmp(const void *a, const void *b)
+{
+    const qs_rterm *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->ord < y->ord ? -1 : (x->ord > y->ord ? 1 : 0);
+}
+
+/* ---- the sections ----------------------------------------------------- */
+
+/* Dictionary encoder state (terms or words). */
+typedef struct qs_dict {
+    qi_buf index; /* QS_DICT_INDEX_ENTRY per block */
+    const char *prev;
+    size_t prev_len;
+    uint64_t n;
+} qs_dict;
+
+static int dict_add(qs_out *o, qs_dict *d, const char *t, size_t len,
+                    uint64_t df, uint64_t cf, int with_postings,
+                    uint64_t postings_off, uint64_t postings_len)
+{
+    int rc;
+    if (d->n % QS_DICT_BLOCK == 0) {
+        unsigned char e[QS_DICT_INDEX_ENTRY];
+        qi_store64(e, o->off - o->sec_start);
+        qi_store64(e + 8, postings_off);
+        if (!qi_buf_append(o->b->env, &d->index, e, sizeof e))
+            return QUARRY_ENOMEM;
+        rc = out_varint(o, len);
+        if (rc == QUARRY_OK)
+            rc = out_write(o, t, len);
+    } else {
+        size_t shared = 0, m = d->prev_len < len ? d->prev_len : len;
+        while (shared < m && d->prev[shared] == t[shared])
+            shared++;
+        rc = out_varint(o, shared);
+        if (rc == QUARRY_OK)
+            rc = out_varint(o, len - shared);
+        if (rc == QUARRY_OK)
+            rc = out_write(o, t + shared, len - shared);
+    }
+    if (rc == QUARRY_OK)
+        rc = out_varint(o, df);
+    if (rc == QUARRY_OK)
+        rc = out_varint(o, cf - df);
+    if (rc == QUARRY_OK && with_postings)
+        rc = out_varint(o, postings_len);
+    d->prev = t;
+    d->prev_len = len;
+    d->n++;
+    return rc;
+}
+
+typedef struct qs_wctx {
+    qi_segbuild *b;
+    quarry_env *env;
+    size_t nterms, nw;
+    uint32_t *ord, *sorted, *rank; /* by vocab id / ordinal / vocab id */
+    qs_rterm *ranked;              /* terms in rank order */
+    uint32_t *word_ord, *word_sorted;
+    uint64_t *word_df, *word_last;
+    uint64_t *start;   /* per ordinal: first entry in entries; nterms + 1 */
+    uint64_t *entries; /* doc << 32 | position, grouped by ordinal */
+    uint64_t *df, *plen;
+    qi_buf blk_docs, blk_pos, data;
+    uint32_t *starts;
+    size_t starts_cap;
+} qs_wctx;
+
+static bool reserve_starts(qs_wctx *w, size_t n)
+{
+    void *p = w->starts;
+    bool ok =
+        qi_array_reserve(w->env, &p, &w->starts_cap, n + 1, sizeof *w->starts);
+    w->starts = p;
+    return ok;
+}
+
+static bool buf_varint(quarry_env *env, qi_buf *b, uint64_t v)
+{
+    if (b->len + QI_VARINT_MAX >= b->cap &&
+        !qi_buf_reserve(env, b, QI_VARINT_MAX))
+        return false;
+    b->len += qi_varint_put((unsigned char *)b->data + b->len, v);
+    return true;
+}
+
+/* Postings of one term: entries[0, c) sorted by (doc, position). Blocks of
+ * QS_POSTINGS_BLOCK documents: header varint(last doc - base),
+ * varint(docs length), varint(positions length); then the docs part
+ * (per doc: varint(delta << 1 | freq == 1), varint(freq - 2) if freq > 1;
+ * delta = doc - base for the first doc, doc - previous - 1 after) and the
+ * positions part (per doc: first position, then gaps - 1). */
+static int write_postings(qs_out *o, qs_wctx *w, const uint64_t *e, uint64_t c,
+                          uint64_t *df_out)
+{
+    uint64_t i = 0, base = 0, df = 0;
+    int rc = QUARRY_OK;
+    while (i < c && rc == QUARRY_OK) {
+        uint64_t ndocs = 0, prev = 0, last = 0;
+        w->blk_docs.len = w->blk_pos.len = 0;
+        while (i < c && ndocs < QS_POSTINGS_BLOCK) {
+            uint64_t doc = e[i] >> 32, j = i, f, delta, pp = 0, k;
+            while (j < c && (e[j] >> 32) == doc)
+                j++;
+            f = j - i;
+            delta = ndocs == 0 ? doc - base : doc - prev - 1;
+            if (!buf_varint(w->env, &w->blk_docs, delta << 1 | (f == 1)) ||
+                (f > 1 && !buf_varint(w->env, &w->blk_docs, f - 2)))
+                return QUARRY_ENOMEM;
+            for (k = i; k < j; k++) {
+                uint64_t p = e[k] & 0xffffffffu;
+                if (!buf_varint(w->env, &w->blk_pos, k == i ? p : p - pp - 1))
+                    return QUARRY_ENOMEM;
+                pp = p;
+            }
+            i = j;
+            prev = last = doc;
+            ndocs++;
+        }
+        df += ndocs;
+        rc = out_varint(o, last - base);
+        if (rc == QUARRY_OK)
+            rc = out_varint(o, w->blk_docs.len);
+        if (rc == QUARRY_OK)
+            rc = out_varint(o, w->blk_pos.len);
+        if (rc == QUARRY_OK)
+            rc = out_write(o, w->blk_docs.data, w->blk_docs.len);
+        if (rc == QUARRY_OK)
+            rc = out_write(o, w->blk_pos.data, w->blk_pos.len);
+        base = last + 1;
+    }
+    *df_out = df;
+    return rc;
+}
+
+/* Counting sort of all occurrences by term ordinal. */
+static int make_entries(qs_wctx *w)
+{
+    qi_segbuild *b = w->b;
+    size_t t, d;
+    uint64_t acc = 0;
+    uint64_t *pos;
+    w->start = qi_alloc(w->env, (w->nterms + 1) * sizeof *w->start);
+    w->entries = qi_alloc(w->env, (b->ids_len ? b->ids_len : 1) * 8);
+    if (!w->start || !w->entries)
+        return QUARRY_ENOMEM;
+    for (t = 0; t < w->nterms; t++) {
+        w->start[t] = acc;
+        acc += quarry_vocab_count(b->terms, w->sorted[t]);
+    }
+    w->start[w->nterms] = acc;
+    /* plen is free until the dictionary is written: use it as the fill
+     * pointers */
+    pos = w->plen;
+    memcpy(pos, w->start, w->nterms * sizeof *pos);
+    for (d = 0; d < b->ndocs; d++) {
+        const uint32_t *ids = b->ids + b->docs[d].token_base;
+        uint64_t n = b->docs[d].tokens, i, hi = (uint64_t)d << 32;
+        for (i = 0; i < n; i++)
+            w->entries[pos[w->ord[ids[i]]]++] = hi | i;
+    }
+    return QUARRY_OK;
+}
+
+static int write_tokens(qs_out *o, qs_wctx *w)
+{
+    qi_segbuild *b = w->b;
+    size_t d;
+    int rc = QUARRY_OK;
+    sec_begin(o);
+    for (d = 0; d < b->ndocs && rc == QUARRY_OK; d++) {
+        qs_bdoc *doc = &b->docs[d];
+        const uint32_t *ids = b->ids + doc->token_base;
+        uint64_t i, n = doc->tokens;
+        size_t nb = (size_t)((n + QS_STREAM_BLOCK - 1) / QS_STREAM_BLOCK);
+        unsigned char *p;
+        doc->tokens_off = o->off - o->sec_start;
+        w->data.len = 0;
+        if (!reserve_starts(w, nb) ||
+            !qi_buf_reserve(w->env, &w->data, (size_t)n * 5))
+            return QUARRY_ENOMEM;
+        p = (unsigned char *)w->data.data;
+        for (i = 0; i < n; i++) {
+            size_t off = (size_t)(p - (unsigned char *)w->data.data);
+            if (i % QS_STREAM_BLOCK == 0) {
+                if (off > UINT32_MAX)
+                    return QUARRY_ELIMIT;
+                w->starts[i / QS_STREAM_BLOCK] = (uint32_t)off;
+            }
+            p += qi_varint_put(p, w->rank[ids[i]]);
+        }
+        w->data.len = (size_t)(p - (unsigned char *)w->data.data);
+        rc = out_stream(o, &w->data, w->starts, nb);
+    }
+    sec_end(o, QS_TOKENS);
+    return rc;
+}
+
+/* Spans or words of one document as a stream: per block varint(end of the
+ * previous item), then per item varint(first - previous end),
+ * varint(end - first) and, for words, varint(word ordinal). */
+static int write_spans(qs_out *o, qs_wctx *w, const quarry_span *spans,
+                       const qs_bword *words, uint64_t n, uint64_t doc)
+{
+    uint64_t i, prev = 0;
+    size_t nb = (size_t)((n + QS_STREAM_BLOCK - 1) / QS_STREAM_BLOCK);
+    w->data.len = 0;
+    if (!reserve_starts(w, nb))
+        return QUARRY_ENOMEM;
+    for (i = 0; i < n; i++) {
+        uint64_t first = spans ? spans[i].first : words[i].first;
+        uint64_t end = spans ? spans[i].end : words[i].end;
+        if (i % QS_STREAM_BLOCK == 0) {
+            if (w->data.len > UINT32_MAX)
+                return QUARRY_ELIMIT;
+            w->starts[i / QS_STREAM_BLOCK] = (uint32_t)w->data.len;
+            if (!buf_varint(w->env, &w->data, prev))
+                return QUARRY_ENOMEM;
+        }
+        if (!buf_varint(w->env, &w->data, first - prev) ||
+            !buf_varint(w->env, &w->data, end - first))
+            return QUARRY_ENOMEM;
+        if (words) {
+            uint32_t id = words[i].id;
+            if (!buf_varint(w->env, &w->data, w->word_ord[id]))
+                return QUARRY_ENOMEM;
+            if (w->word_last[id] != doc + 1) {
+                w->word_last[id] = doc + 1;
+                w->word_df[id]++;
+            }
+        }
+        prev = end;
+    }
+    return out_stream(o, &w->data, w->starts, nb);
+}
+
+static int write_structure(qs_out *o, qs_wctx *w)
+{
+    qi_segbuild *b = w->b;
+    size_t d;
+    int rc = QUARRY_OK;
+    sec_begin(o);
+    for (d = 0; d < b->ndocs && rc == QUARRY_OK; d++) {
+        qs_bdoc *doc = &b->docs[d];
+        const quarry_span *sp = b->spans + doc->span_base;
+        doc->struct_off = o->off - o->sec_start;
+        rc = write_spans(o, w, sp, NULL, doc->sentences, d);
+        if (rc == QUARRY_OK)
+            rc = write_spans(o, w, sp + doc->sentences, NULL, doc->paragraphs,
+                             d);
+        if (rc == QUARRY_OK)
+            rc = write_spans(o, w, NULL, b->words + doc->word_base, doc->words,
+                             d);
+    }
+    sec_end(o, QS_STRUCTURE);
+    return rc;
+}
+
+static int write_dict(qs_out *o, qs_wctx *w, int words)
+{
+    const quarry_vocab *v = words ? w->b->wterms : w->b->terms;
+    const uint32_t *sorted = words ? w->word_sorted : w->sorted;
+    size_t i, n = words ? w->nw : w->nterms;
+    qs_dict d;
+    uint64_t poff = 0;
+    int rc = QUARRY_OK;
+    memset(&d, 0, sizeof d);
+    sec_begin(o);
+    for (i = 0; i < n && rc == QUARRY_OK; i++) {
+        uint32_t id = sorted[i];
+        size_t len;
+        const char *t = quarry_vocab_term(v, id, &len);
+        uint64_t cf = quarry_vocab_count(v, id);
+        if (words)
+            rc = dict_add(o, &d, t, len, w->word_df[id], cf, 0, 0, 0);
+        else {
+            rc = dict_add(o, &d, t, len, w->df[i], cf, 1, poff, w->plen[i]);
+            poff += w->plen[i];
+        }
+    }
+    sec_end(o, words ? QS_WORDS : QS_TERMS);
+    if (rc == QUARRY_OK)
+        rc = out_section(o, words ? QS_WORD_INDEX : QS_TERM_INDEX, d.index.data,
+                         d.index.len);
+    qi_buf_free(w->env, &d.index);
+    return rc;
+}
+
+static int write_doctable(qs_out *o, qs_wctx *w)
+{
+    qi_segbuild *b = w->b;
+    size_t d;
+    int rc = QUARRY_OK;
+    sec_begin(o);
+    for (d = 0; d < b->ndocs && rc == QUARRY_OK; d++) {
+        const qs_bdoc *x = &b->docs[d];
+        unsigned char e[QS_DOC_SIZE];
+        qi_store64(e + 8 * QS_D_SOURCE, x->source_off);
+        qi_store64(e + 8 * QS_D_RECORD, x->record);
+        qi_store64(e + 8 * QS_D_HASH, x->hash);
+        qi_store64(e + 8 * QS_D_TOKENS, x->tokens);
+        qi_store64(e + 8 * QS_D_TEXT, x->text_bytes);
+        qi_store64(e + 8 * QS_D_SENTENCES, x->sentences);
+        qi_store64(e + 8 * QS_D_PARAGRAPHS, x->paragraphs);
+        qi_store64(e + 8 * QS_D_WORDS, x->words);
+        qi_store64(e + 8 * QS_D_NFIELDS, x->nfields);
+        qi_store64(e + 8 * QS_D_FIELDS, x->fields_off);
+        qi_store64(e + 8 * QS_D_TOKSTREAM, x->tokens_off);
+        qi_store64(e + 8 * QS_D_OFFSTREAM, x->offsets_off);
+        qi_store64(e + 8 * QS_D_STRUCT, x->struct_off);
+        qi_store64(e + 8 * QS_D_STORE_BLOCK, x->store_block);
+        qi_store64(e + 8 * QS_D_STORE_OFF, x->store_off);
+        rc = out_write(o, e, sizeof e);
+    }
+    sec_end(o, QS_DOCTABLE);
+    return rc;
+}
+
+static int write_all(qs_out *o, qs_wctx *w, uint64_t segment_id)
+{
+    qi_segbuild *b = w->b;
+    unsigned char h[QS_HEADER_SIZE], f[QS_FOOTER_SIZE];
+    uint64_t hxxh, toc_off;
+    size_t t;
+    int rc;
+
+    memset(h, 0, sizeof h);
+    memcpy(h + QS_H_MAGIC, QS_MAGIC, QS_MAGIC_LEN);
+    qi_store32(h + QS_H_VERSION, QUARRY_FORMAT_VERSION);
+    qi_store32(h + QS_H_HSIZE, QS_HEADER_SIZE);
+    qi_store64(h + QS_H_SEGID, segment_id);
+    qi_store64(h + QS_H_DOCS, b->ndocs);
+    qi_store64(h + QS_H_TOKENS, b->ids_len);
+    qi_store64(h + QS_H_TERMS, w->nterms);
+    qi_store64(h + QS_H_WORDS, w->nw);
+    qi_store32(h + QS_H_NSEC, QS_COUNT - 1);
+    hxxh = XXH3_64bits(h, sizeof h);
+    rc = out_write(o, h, sizeof h);
+
+    if (rc == QUARRY_OK)
+        rc = out_section(o, QS_SOURCES, b->sources.data, b->sources.len);
+    if (rc == QUARRY_OK)
+        rc = out_section(o, QS_FIELD_NAMES, b->fnames_blob.data,
+                         b->fnames_blob.len);
+    if (rc == QUARRY_OK)
+        rc = out_section(o, QS_FIELDS, b->fields.data, b->fields.len);
+    if (rc == QUARRY_OK)
+        rc = out_section(o, QS_STORE, b->store.data, b->store.len);
+    if (rc == QUARRY_OK)
+        rc = out_section(o, QS_STORE_INDEX, b->store_index.data,
+                         b->store_index.len);
+    if (rc == QUARRY_OK)
+        rc = out_section(o, QS_OFFSETS, b->offsets.data, b->offsets.len);
+    if (rc == QUARRY_OK)
+        rc = write_tokens(o, w);
+    if (rc == QUARRY_OK) {
+        /* rank -> (ordinal, length) */
+        sec_begin(o);
+        for (t = 0; t < w->nterms && rc == QUARRY_OK; t++) {
+            unsigned char e[QS_RANK_ENTRY];
+            size_t len;
+            quarry_vocab_term(b->terms, w->ranked[t].id, &len);
+            qi_store32(e, w->ranked[t].ord);
+            qi_store16(e + 4, (uint16_t)len);
+            rc = out_write(o, e, sizeof e);
+        }
+        sec_end(o, QS_RANKS);
+    }
+    if (rc == QUARRY_OK)
+        rc = write_structure(o, w);
+    if (rc == QUARRY_OK) {
+        rc = make_entries(w);
+        sec_begin(o);
+        for (t = 0; t < w->nterms && rc == QUARRY_OK; t++) {
+            uint64_t before = o->off;
+            rc = write_postings(o, w, w->entries + w->start[t],
+                                w->start[t + 1] - w->start[t], &w->df[t]);
+            w->plen[t] = o->off - before;
+        }
+        sec_end(o, QS_POSTINGS);
+        /* the entries are the largest transient: give them back early */
+        qi_free(w->env, w->entries, (b->ids_len ? b->ids_len : 1) * 8);
+        w->entries = NULL;
+    }
+    if (rc == QUARRY_OK)
+        rc = write_dict(o, w, 0);
+    if (rc == QUARRY_OK)
+        rc = write_dict(o, w, 1);
+    if (rc == QUARRY_OK)
+        rc = write_doctable(o, w);
+    if (rc != QUARRY_OK)
+        return rc;
+    toc_off = o->off;
+    XXH3_64bits_reset(o->st);
+    rc = out_write(o, o->toc, o->nsec * QS_TOC_ENTRY);
+    if (rc != QUARRY_OK)
+        return rc;
+    qi_store64(f + QS_F_TOC_OFF, toc_off);
+    qi_store64(f + QS_F_TOC_LEN, o->nsec * QS_TOC_ENTRY);
+    qi_store64(f + QS_F_TOC_XXH, XXH3_64bits(o->toc, o->nsec * QS_TOC_ENTRY));
+    qi_store64(f + QS_F_HDR_XXH, hxxh);
+    memcpy(f + QS_F_MAGIC, QS_FOOTER_MAGIC, QS_MAGIC_LEN);
+    rc = out_write(o, f, sizeof f);
+    if (rc == QUARRY_OK)
+        rc = out_flush(o);
+    return rc;
+}
+
+static void wctx_free(qs_wctx *w)
+{
+    quarry_env *env = w->env;
+    size_t n = w->nterms ? w->nterms : 1, nw = w->nw ? w->nw : 1;
+    qi_free(env, w->ord, n * 4);
+    qi_free(env, w->sorted, n * 4);
+    qi_free(env, w->rank, n * 4);
+    qi_free(env, w->ranked, n * sizeof *w->ranked);
+    qi_free(env, w->df, n * 8);
+    qi_free(env, w->plen, n * 8);
+    qi_free(env, w->start, (w->nterms + 1) * sizeof *w->start);
+    qi_free(env, w->entries, (w->b->ids_len ? w->b->ids_len : 1) * 8);
+    qi_free(env, w->word_ord, nw * 4);
+    qi_free(env, w->word_sorted, nw * 4);
+    qi_free(env, w->word_df, nw * 8);
+    qi_free(env, w->word_last, nw * 8);
+    qi_free(env, w->starts, w->starts_cap * sizeof *w->starts);
+    qi_buf_free(env, &w->blk_docs);
+    qi_buf_free(env, &w->blk_pos);
+    qi_buf_free(env, &w->data);
+}
+
+static int prepare(qs_wctx *w)
+{
+    quarry_env *env = w->env;
+    size_t n = w->nterms ? w->nterms : 1, nw = w->nw ? w->nw : 1, t;
+    w->ord = qi_alloc(env, n * 4);
+    w->sorted = qi_alloc(env, n * 4);
+    w->rank = qi_alloc(env, n * 4);
+    w->df = qi_calloc(env, n, 8);
+    w->plen = qi_calloc(env, n, 8);
+    w->word_ord = qi_alloc(env, nw * 4);
+    w->word_sorted = qi_alloc(env, nw * 4);
+    w->word_df = qi_calloc(env, nw, 8);
+    w->word_last = qi_calloc(env, nw, 8);
+    if (!w->ord || !w->sorted || !w->rank || !w->df || !w->plen ||
+        !w->word_ord || !w->word_sorted || !w->word_df || !w->word_last)
+        return QUARRY_ENOMEM;
+    if (!sort_vocab(env, w->b->terms, w->ord, w->sorted) ||
+        !sort_vocab(env, w->b->wterms, w->word_ord, w->word_sorted))
+        return QUARRY_ENOMEM;
+    {
+        /* ranks: by count descending, then ordinal */
+        qs_rterm *r = qi_calloc(env, n, sizeof *r);
+        if (!r)
+            return QUARRY_ENOMEM;
+        w->ranked = r;
+        for (t = 0; t < w->nterms; t++) {
+            r[t].id = (uint32_t)t;
+            r[t].ord = w->ord[t];
+            r[t].count = quarry_vocab_count(w->b->terms, (uint32_t)t);
+        }
+        qsort(r, w->nterms, sizeof *r, rterm_cmp);
+        for (t = 0; t < w->nterms; t++)
+            w->rank[r[t].id] = (uint32_t)t;
+    }
+    return QUARRY_OK;
+}
+
+int qi_segbuild_write(qi_segbuild *b, const char *path, uint64_t segment_id)
+{
+    XXH3_state_t st;
+    qs_out o;
+    qs_wctx w;
+    int rc;
+
+    if (b->state != 0) {
+        qi_set_error(b->errmsg, "segment builder: write after write or "
+                                "failure");
+        return QUARRY_EINVAL;
+    }
+    b->state = 1;
+    rc = qs_build_flush_store(b);
+    if (rc != QUARRY_OK)
+        return rc;
+    memset(&w, 0, sizeof w);
+    w.b = b;
+    w.env = b->env;
+    w.nterms = quarry_vocab_size(b->terms);
+    w.nw = quarry_vocab_size(b->wterms);
+    memset(&o, 0, sizeof o);
+    o.b = b;
+    o.path = path;
+    o.st = &st;
+    XXH3_64bits_reset(&st); /* the header goes through it uncounted */
+    o.fd = -1;
+    rc = prepare(&w);
+    if (rc == QUARRY_OK) {
+        o.buf = qi_alloc(b->env, OUT_BUF);
+        if (!o.buf)
+            rc = QUARRY_ENOMEM;
+    }
+    if (rc == QUARRY_OK) {
+        o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (o.fd < 0) {
+            int e = errno;
+            qi_set_error(b->errmsg, "cannot create %.300s: %s", path,
+                         strerror(e));
+            rc = e == ENOENT ? QUARRY_ENOENT : QUARRY_EIO;
+            goto done;
+        }
+        rc = write_all(&o, &w, segment_id);
+        if (rc == QUARRY_OK && fsync(o.fd) != 0) {
+            qi_set_error(b->errmsg, "cannot fsync %.300s: %s", path,
+                         strerror(errno));
+            rc = QUARRY_EIO;
+        }
+        if (close(o.fd) != 0 && rc == QUARRY_OK) {
+            qi_set_error(b->errmsg, "cannot close %.300s: %s", path,
+                         strerror(errno));
+            rc = QUARRY_EIO;
+        }
+        if (rc != QUARRY_OK)
+            unlink(path);
+    }
+done:
+    if (rc == QUARRY_ENOMEM)
+        qi_set_error(b->errmsg, "segment writer: out of memory writing %.300s",
+                     path);
+    else if (rc == QUARRY_ELIMIT)
+        qi_set_error(b->errmsg,
+                     "segment writer: a document is too large "
+                     "for one segment (%.300s)",
+                     path);
+    qi_free(b->env, o.buf, OUT_BUF);
+    wctx_free(&w);
+    return rc;
+}

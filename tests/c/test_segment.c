@@ -1,0 +1,1012 @@
+/*
+ * test_segment.c - segment files: build, write, open, read back every part
+ * and verify; postings against a naive model; dictionary order, seek and
+ * iteration; hostile files (truncated, bit-flipped) give errors, never
+ * crashes or wrong answers once verified.
+ */
+#include "check.h"
+#include "segment.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+static quarry_env *env;
+static char dir[64];
+static int file_no;
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 0x2545f4914f6cdd1dULL;
+}
+
+static void new_path(char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/seg%d.qs", dir, file_no++);
+}
+
+/* ---- a document made of given norms, separated by single spaces -------- */
+
+typedef struct tdoc {
+    char *text; /* also the arena: norms are the words themselves */
+    size_t len;
+    quarry_token *tok;
+    size_t ntok;
+} tdoc;
+
+static void tdoc_make(tdoc *d, const char *const *words, size_t n)
+{
+    size_t i, len = 0;
+    for (i = 0; i < n; i++)
+        len += strlen(words[i]) + 1;
+    d->text = malloc(len + 1);
+    d->tok = calloc(n + 1, sizeof *d->tok);
+    d->ntok = n;
+    d->len = 0;
+    for (i = 0; i < n; i++) {
+        size_t l = strlen(words[i]);
+        if (i)
+            d->text[d->len++] = ' ';
+        d->tok[i].start = d->len;
+        d->tok[i].end = d->len + l;
+        d->tok[i].norm = d->len;
+        d->tok[i].norm_len = (uint32_t)l;
+        d->tok[i].kind = QUARRY_TOKEN_WORD;
+        memcpy(d->text + d->len, words[i], l);
+        d->len += l;
+    }
+    d->text[d->len] = '\0';
+}
+
+static void tdoc_free(tdoc *d)
+{
+    free(d->text);
+    free(d->tok);
+}
+
+static void input_from(qi_docinput *in, const tdoc *d, const char *source)
+{
+    memset(in, 0, sizeof *in);
+    in->source = source;
+    in->text = d->text;
+    in->text_len = d->len;
+    in->tokens = d->tok;
+    in->token_count = d->ntok;
+    in->arena = d->text;
+}
+
+/* ---- round trip with the real tokenizer -------------------------------- */
+
+static char *big_text(size_t want, size_t *len)
+{
+    static const char *const para =
+        "Fellow-Citizens of the Senate and House of Representatives: Among "
+        "the vicissitudes incident to life no event could have filled me "
+        "with greater anxieties. 新质生产力是推动高质量发展的内在要求。\n\n";
+    size_t pl = strlen(para), n = 0;
+    char *t = malloc(want + pl + 1);
+    while (n < want) {
+        memcpy(t + n, para, pl);
+        n += pl;
+    }
+    t[n] = '\0';
+    *len = n;
+    return t;
+}
+
+static void check_doc(qi_segment *seg, uint64_t id, const char *text,
+                      size_t len, const quarry_tokens *toks,
+                      const quarry_field *fields, size_t nf, const char *source)
+{
+    qi_docmeta m;
+    qi_buf out = {0};
+    size_t n = quarry_tokens_count(toks), got, i, k;
+    const quarry_token *tk = quarry_tokens_data(toks);
+    const char *arena = quarry_tokens_arena(toks);
+    uint32_t *ids = calloc(n + 1, 4);
+    uint64_t *st = calloc(n + 1, 8), *en = calloc(n + 1, 8);
+    char term[QI_MAX_TERM + 1];
+    size_t tl;
+    int bad = 0;
+
+    CHECK_EQ_INT(qi_segment_doc_meta(seg, id, &m), QUARRY_OK);
+    CHECK_EQ_STR(m.source, source);
+    CHECK_EQ_INT(m.tokens, n);
+    CHECK_EQ_INT(m.text_bytes, len);
+    CHECK_EQ_INT(m.sentences, quarry_tokens_sentence_count(toks));
+    CHECK_EQ_INT(m.paragraphs, quarry_tokens_paragraph_count(toks));
+    CHECK_EQ_INT(m.words, quarry_tokens_word_count(toks));
+    CHECK_EQ_INT(m.field_count, nf);
+    CHECK_EQ_INT(qi_segment_doc_text(seg, id, &out), QUARRY_OK);
+    CHECK_EQ_INT(out.len, len);
+    CHECK(out.len == len && (len == 0 || memcmp(out.data, text, len) == 0));
+
+    CHECK_EQ_INT(qi_segment_doc_tokens(seg, id, 0, n + 5, ids, st, en, &got),
+                 QUARRY_OK);
+    CHECK_EQ_INT(got, n);
+    for (i = 0; i < got && !bad; i++) {
+        size_t nl = tk[i].norm_len > QI_MAX_TERM ? 0 : tk[i].norm_len;
+        if (st[i] != tk[i].start || en[i] != tk[i].end)
+            bad = 1;
+        if (qi_segment_term_text(seg, ids[i], term, &tl) != QUARRY_OK)
+            bad = 2;
+        else if (tk[i].norm_len <= QI_MAX_TERM &&
+                 (tl != nl || memcmp(term, arena + tk[i].norm, nl) != 0))
+            bad = 3;
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* partial reads starting inside blocks, crossing block boundaries */
+    for (k = 0; k < n; k += 97) {
+        uint32_t pid[300];
+        uint64_t ps[300], pe[300];
+        CHECK_EQ_INT(qi_segment_doc_tokens(seg, id, k, 300, pid, ps, pe, &got),
+                     QUARRY_OK);
+        CHECK_EQ_INT(got, n - k < 300 ? n - k : 300);
+        CHECK(got == 0 || (pid[0] == ids[k] && ps[0] == st[k] &&
+                           pe[got - 1] == en[k + got - 1] &&
+                           pid[got - 1] == ids[k + got - 1]));
+        CHECK_EQ_INT(
+            qi_segment_doc_tokens(seg, id, k, 3, pid, NULL, NULL, &got),
+            QUARRY_OK);
+        CHECK(got == 0 || pid[0] == ids[k]);
+    }
+    CHECK_EQ_INT(qi_segment_doc_tokens(seg, id, n, 10, ids, st, en, &got),
+                 QUARRY_OK);
+    CHECK_EQ_INT(got, 0);
+
+    for (k = 0; k < 2; k++) {
+        size_t ns = k ? quarry_tokens_paragraph_count(toks)
+                      : quarry_tokens_sentence_count(toks);
+        const quarry_span *want =
+            k ? quarry_tokens_paragraphs(toks) : quarry_tokens_sentences(toks);
+        quarry_span *sp = calloc(ns + 1, sizeof *sp);
+        CHECK_EQ_INT(qi_segment_doc_spans(seg, id, (int)k, 0, ns + 1, sp, &got),
+                     QUARRY_OK);
+        CHECK_EQ_INT(got, ns);
+        CHECK(ns == 0 || memcmp(sp, want, ns * sizeof *sp) == 0);
+        if (ns > 130) {
+            CHECK_EQ_INT(
+                qi_segment_doc_spans(seg, id, (int)k, 129, 2, sp, &got),
+                QUARRY_OK);
+            CHECK(got == 2 && sp[0].first == want[129].first &&
+                  sp[1].end == want[130].end);
+        }
+        free(sp);
+    }
+    {
+        size_t nw = quarry_tokens_word_count(toks);
+        const quarry_word *w = quarry_tokens_words(toks);
+        quarry_span *sp = calloc(nw + 1, sizeof *sp);
+        uint32_t *wid = calloc(nw + 1, 4);
+        CHECK_EQ_INT(qi_segment_doc_words(seg, id, 0, nw, sp, wid, &got),
+                     QUARRY_OK);
+        CHECK_EQ_INT(got, nw);
+        bad = 0;
+        for (i = 0; i < got && !bad; i++) {
+            if (sp[i].first != w[i].first || sp[i].end != w[i].end)
+                bad = 1;
+            else if (qi_segment_word_text(seg, wid[i], term, &tl) !=
+                         QUARRY_OK ||
+                     tl != w[i].norm_len ||
+                     memcmp(term, arena + w[i].norm, tl) != 0)
+                bad = 2;
+        }
+        CHECK_EQ_INT(bad, 0);
+        free(sp);
+        free(wid);
+    }
+    for (i = 0; i < nf; i++) {
+        quarry_field f;
+        CHECK_EQ_INT(qi_segment_doc_field(seg, id, i, &f), QUARRY_OK);
+        CHECK_EQ_STR(f.name, fields[i].name);
+        CHECK_EQ_STR(f.text, fields[i].text);
+        CHECK_EQ_INT(f.text_len, fields[i].text_len);
+        CHECK_EQ_INT(f.type, fields[i].type);
+        if (f.type == QUARRY_FIELD_INTEGER)
+            CHECK(f.value.integer == fields[i].value.integer);
+        if (f.type == QUARRY_FIELD_NUMBER)
+            CHECK(f.value.number == fields[i].value.number);
+        if (f.type == QUARRY_FIELD_DATE) {
+            const quarry_date *a = &f.value.date, *b = &fields[i].value.date;
+            CHECK(a->year == b->year && a->month == b->month &&
+                  a->day == b->day && a->hour == b->hour &&
+                  a->minute == b->minute && a->second == b->second &&
+                  a->precision == b->precision && a->has_zone == b->has_zone &&
+                  a->zone_minutes == b->zone_minutes);
+        }
+    }
+    CHECK_EQ_INT(qi_segment_doc_field(seg, id, nf, &(quarry_field){0}),
+                 QUARRY_EINVAL);
+    qi_buf_free(env, &out);
+    free(ids);
+    free(st);
+    free(en);
+}
+
+static void test_roundtrip(void)
+{
+    quarry_tokenizer *tok;
+    quarry_tokens *toks[5];
+    qi_segbuild *b;
+    qi_segment *seg;
+    qi_segment_stats stats;
+    char path[128], err[QI_ERRMSG_SIZE];
+    size_t biglen, i, k;
+    char *big = big_text((1u << 20) + 12345, &biglen);
+    const char *texts[5];
+    size_t lens[5];
+    const char *sources[5] = {"a.txt", "empty.txt", "b/c.md", "big.txt",
+                              "zh.txt"};
+    quarry_field f[6];
+    char longterm[1500];
+
+    memset(longterm, 'x', sizeof longterm);
+    memcpy(longterm + 1023, "\xc3\xa9", 2); /* é across the cut */
+    longterm[sizeof longterm - 1] = '\0';
+    texts[0] = "The quick brown fox. It jumps over the lazy dog!\n\n"
+               "A second paragraph, with commas; and U.S.A. 1,000.5 "
+               "don't stop.";
+    texts[1] = "";
+    texts[2] = longterm;
+    texts[3] = big;
+    texts[4] = "新质生产力是推动高质量发展的内在要求和重要着力点。"
+               "中华人民共和国成立。";
+    for (i = 0; i < 5; i++)
+        lens[i] = i == 3 ? biglen : strlen(texts[i]);
+
+    memset(f, 0, sizeof f);
+    f[0].name = "title";
+    f[0].text = "State of the Union";
+    f[0].text_len = strlen(f[0].text);
+    f[0].type = QUARRY_FIELD_STRING;
+    f[1].name = "year";
+    f[1].text = "-1790";
+    f[1].text_len = 5;
+    f[1].type = QUARRY_FIELD_INTEGER;
+    f[1].value.integer = -1790;
+    f[2].name = "score";
+    f[2].text = "0.125";
+    f[2].text_len = 5;
+    f[2].type = QUARRY_FIELD_NUMBER;
+    f[2].value.number = 0.125;
+    f[3].name = "date";
+    f[3].text = "2024-04-13T23:32:15+05:30";
+    f[3].text_len = strlen(f[3].text);
+    f[3].type = QUARRY_FIELD_DATE;
+    CHECK_EQ_INT(quarry_date_parse(f[3].text, f[3].text_len, &f[3].value.date),
+                 QUARRY_OK);
+    f[4].name = "empty";
+    f[4].text = "";
+    f[4].text_len = 0;
+    f[4].type = QUARRY_FIELD_STRING;
+    f[5].name = "big";
+    f[5].text = "9223372036854775807";
+    f[5].text_len = strlen(f[5].text);
+    f[5].type = QUARRY_FIELD_INTEGER;
+    f[5].value.integer = INT64_MAX;
+
+    CHECK_EQ_INT(quarry_tokenizer_new(env, NULL, &tok), QUARRY_OK);
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    for (i = 0; i < 5; i++) {
+        qi_docinput in;
+        CHECK_EQ_INT(quarry_tokens_new(env, &toks[i]), QUARRY_OK);
+        CHECK_EQ_INT(quarry_tokenize(tok, texts[i], lens[i], toks[i]),
+                     QUARRY_OK);
+        memset(&in, 0, sizeof in);
+        in.source = sources[i];
+        in.record = i;
+        in.hash = 0x1234567890abcdefULL + i;
+        in.fields = i == 0 ? f : (i == 2 ? f + 3 : NULL);
+        in.field_count = i == 0 ? 6 : (i == 2 ? 2 : 0);
+        in.text = texts[i];
+        in.text_len = lens[i];
+        in.tokens = quarry_tokens_data(toks[i]);
+        in.token_count = quarry_tokens_count(toks[i]);
+        in.arena = quarry_tokens_arena(toks[i]);
+        in.sentences = quarry_tokens_sentences(toks[i]);
+        in.sentence_count = quarry_tokens_sentence_count(toks[i]);
+        in.paragraphs = quarry_tokens_paragraphs(toks[i]);
+        in.paragraph_count = quarry_tokens_paragraph_count(toks[i]);
+        in.words = quarry_tokens_words(toks[i]);
+        in.word_count = quarry_tokens_word_count(toks[i]);
+        CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
+    }
+    CHECK(quarry_tokens_word_count(toks[4]) > 0);
+    CHECK_EQ_INT(qi_segbuild_doc_count(b), 5);
+    CHECK(qi_segbuild_memory(b) > 0);
+    new_path(path, sizeof path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 42), QUARRY_OK);
+    /* the builder can only be freed now; the path is taken */
+    CHECK_EQ_INT(qi_segbuild_add(b, &(qi_docinput){.source = "x"}),
+                 QUARRY_EINVAL);
+    qi_segbuild_free(b);
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 43), QUARRY_EIO);
+    qi_segbuild_free(b);
+
+    CHECK_EQ_INT(qi_segment_open(env, path, &seg, err), QUARRY_OK);
+    if (!seg)
+        return;
+    CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_OK);
+    qi_segment_stats_get(seg, &stats);
+    CHECK_EQ_INT(stats.segment_id, 42);
+    CHECK_EQ_INT(stats.doc_count, 5);
+    {
+        uint64_t sum = 0, tot = 0;
+        for (i = 0; i < QUARRY_PART_COUNT; i++)
+            sum += stats.bytes[i];
+        for (i = 0; i < 5; i++)
+            tot += quarry_tokens_count(toks[i]);
+        CHECK_EQ_INT(sum, stats.file_bytes);
+        CHECK_EQ_INT(stats.token_count, tot);
+        CHECK(stats.bytes[QUARRY_PART_STORE] < biglen / 4);
+    }
+    for (i = 0; i < 5; i++)
+        check_doc(seg, i, texts[i], lens[i], toks[i],
+                  i == 0 ? f : (i == 2 ? f + 3 : NULL),
+                  i == 0 ? 6 : (i == 2 ? 2 : 0), sources[i]);
+    {
+        qi_docmeta m;
+        CHECK_EQ_INT(qi_segment_doc_meta(seg, 0, &m), QUARRY_OK);
+        CHECK_EQ_INT(m.record, 0);
+        CHECK(m.hash == 0x1234567890abcdefULL);
+        CHECK_EQ_INT(qi_segment_doc_meta(seg, 5, &m), QUARRY_EINVAL);
+    }
+    /* the long token is cut at a UTF-8 boundary: 1023 bytes (the é at
+     * 1023 would straddle the limit) */
+    {
+        uint32_t id;
+        size_t got, tl;
+        char term[QI_MAX_TERM + 1];
+        CHECK_EQ_INT(qi_segment_doc_tokens(seg, 2, 0, 1, &id, NULL, NULL, &got),
+                     QUARRY_OK);
+        CHECK_EQ_INT(qi_segment_term_text(seg, id, term, &tl), QUARRY_OK);
+        CHECK_EQ_INT(tl, 1023);
+        CHECK(quarry_utf8_valid(term, tl));
+    }
+    /* the term "the": postings with positions agree with the tokens */
+    {
+        qi_term t;
+        qi_postings pl;
+        uint64_t pos[64];
+        CHECK_EQ_INT(qi_segment_term_find(seg, "the", 3, &t), QUARRY_OK);
+        CHECK_EQ_INT(qi_postings_start(&pl, seg, &t), QUARRY_OK);
+        CHECK_EQ_INT(qi_postings_next(&pl), QUARRY_OK);
+        CHECK_EQ_INT(pl.doc, 0);
+        CHECK_EQ_INT(pl.freq, 2);
+        CHECK_EQ_INT(qi_postings_positions(&pl, pos), QUARRY_OK);
+        CHECK_EQ_INT(pos[0], 0);
+        CHECK_EQ_INT(qi_postings_next(&pl), QUARRY_OK);
+        CHECK_EQ_INT(pl.doc, 3);
+        CHECK_EQ_INT(qi_postings_next(&pl), QUARRY_DONE);
+        CHECK_EQ_INT(qi_segment_term_find(seg, "thf", 3, &t), QUARRY_DONE);
+        CHECK_EQ_INT(qi_segment_word_find(seg, "生产力", strlen("生产力"), &t),
+                     QUARRY_OK);
+        CHECK(t.coll_freq >= 1);
+    }
+    qi_segment_close(seg);
+    for (k = 0; k < 5; k++)
+        quarry_tokens_free(toks[k]);
+    quarry_tokenizer_free(tok);
+    free(big);
+}
+
+/* ---- postings against a naive model ------------------------------------ */
+
+#define NV 40
+
+static void test_postings_model(void)
+{
+    static const char *vocab[NV];
+    static char names[NV][8];
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    size_t ndocs = 700, d, i, t;
+    size_t **docs = calloc(ndocs, sizeof *docs), *dlen = calloc(ndocs, 8);
+    qi_segbuild *b;
+    qi_segment *seg;
+    char path[128], err[QI_ERRMSG_SIZE];
+    uint64_t *pos = malloc(8 * 5000);
+
+    for (t = 0; t < NV; t++) {
+        snprintf(names[t], sizeof names[t], "w%02zu", t);
+        vocab[t] = names[t];
+    }
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    for (d = 0; d < ndocs; d++) {
+        const char *words[3000];
+        tdoc td;
+        qi_docinput in;
+        char src[32];
+        /* skewed lengths and a skewed vocabulary: frequent terms span
+         * many postings blocks, rare ones few */
+        size_t n = rng_next(&seed) % 5 == 0 ? 0 : rng_next(&seed) % 3000;
+        if (d % 50 == 0)
+            n = rng_next(&seed) % 3;
+        docs[d] = malloc((n + 1) * sizeof **docs);
+        dlen[d] = n;
+        for (i = 0; i < n; i++) {
+            uint64_t r = rng_next(&seed);
+            t = (r % 3 == 0) ? (r >> 8) % 4 : (r >> 8) % NV;
+            if (t >= 30 && rng_next(&seed) % 8)
+                t = (r >> 20) % 30; /* rare terms */
+            docs[d][i] = t;
+            words[i] = vocab[t];
+        }
+        tdoc_make(&td, words, n);
+        snprintf(src, sizeof src, "doc%zu", d);
+        input_from(&in, &td, src);
+        CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
+        tdoc_free(&td);
+    }
+    new_path(path, sizeof path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 7), QUARRY_OK);
+    qi_segbuild_free(b);
+    CHECK_EQ_INT(qi_segment_open(env, path, &seg, err), QUARRY_OK);
+    if (!seg)
+        return;
+    CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_OK);
+    for (t = 0; t < NV; t++) {
+        qi_term term;
+        qi_postings pl;
+        uint64_t df = 0, cf = 0;
+        int bad = 0, rc, k;
+        rc = qi_segment_term_find(seg, vocab[t], 3, &term);
+        for (d = 0; d < ndocs; d++)
+            for (i = 0; i < dlen[d]; i++)
+                if (docs[d][i] == t) {
+                    cf++;
+                    if (i == 0 || 1) {
+                        size_t j;
+                        for (j = 0; j < i && docs[d][j] != t; j++)
+                            ;
+                        if (j == i)
+                            df++;
+                    }
+                }
+        if (cf == 0) {
+            CHECK_EQ_INT(rc, QUARRY_DONE);
+            continue;
+        }
+        CHECK_EQ_INT(rc, QUARRY_OK);
+        CHECK_EQ_INT(term.doc_freq, df);
+        CHECK_EQ_INT(term.coll_freq, cf);
+        /* full walk, positions for every other document */
+        CHECK_EQ_INT(qi_postings_start(&pl, seg, &term), QUARRY_OK);
+        d = 0;
+        while ((rc = qi_postings_next(&pl)) == QUARRY_OK && !bad) {
+            size_t f = 0, m = 0;
+            while (d < ndocs) {
+                for (f = 0, i = 0; i < dlen[d]; i++)
+                    f += docs[d][i] == t;
+                if (f)
+                    break;
+                d++;
+            }
+            if (pl.doc != d || pl.freq != f) {
+                bad = 1;
+                break;
+            }
+            if (d % 2 == 0) {
+                if (qi_postings_positions(&pl, pos) != QUARRY_OK)
+                    bad = 2;
+                for (i = 0; i < dlen[d] && !bad; i++)
+                    if (docs[d][i] == t && pos[m++] != i)
+                        bad = 3;
+            }
+            d++;
+        }
+        CHECK_EQ_INT(bad, 0);
+        CHECK_EQ_INT(rc, QUARRY_DONE);
+        /* advance to random targets, ascending, mixed with next */
+        for (k = 0; k < 20; k++) {
+            uint64_t target = 0;
+            CHECK_EQ_INT(qi_postings_start(&pl, seg, &term), QUARRY_OK);
+            for (;;) {
+                size_t want = ndocs, f = 0;
+                target += rng_next(&seed) % (k < 10 ? 40 : 300);
+                for (d = target; d < ndocs; d++) {
+                    for (f = 0, i = 0; i < dlen[d]; i++)
+                        f += docs[d][i] == t;
+                    if (f) {
+                        want = d;
+                        break;
+                    }
+                }
+                rc = qi_postings_advance(&pl, target);
+                if (want == ndocs) {
+                    if (rc != QUARRY_DONE)
+                        bad = 4;
+                    break;
+                }
+                if (rc != QUARRY_OK || pl.doc != want || pl.freq != f) {
+                    bad = 5;
+                    break;
+                }
+                if (rng_next(&seed) % 3 == 0) {
+                    size_t m = 0;
+                    if (qi_postings_positions(&pl, pos) != QUARRY_OK)
+                        bad = 6;
+                    for (i = 0; i < dlen[want] && !bad; i++)
+                        if (docs[want][i] == t && pos[m++] != i)
+                            bad = 7;
+                }
+                target = pl.doc;
+                if (rng_next(&seed) % 2 == 0) {
+                    rc = qi_postings_next(&pl);
+                    if (rc == QUARRY_DONE)
+                        break;
+                    target = pl.doc;
+                }
+            }
+            CHECK_EQ_INT(bad, 0);
+        }
+    }
+    qi_segment_close(seg);
+    for (d = 0; d < ndocs; d++)
+        free(docs[d]);
+    free(docs);
+    free(dlen);
+    free(pos);
+}
+
+/* ---- dictionary order, seek, iteration --------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return strcmp(x, y);
+}
+
+static void test_dictionary(void)
+{
+    uint64_t seed = 12345;
+    size_t nterms = 3000, i, n, ndistinct;
+    char **terms = calloc(nterms, sizeof *terms);
+    char **sorted;
+    qi_segbuild *b;
+    qi_segment *seg;
+    char path[128], err[QI_ERRMSG_SIZE];
+    tdoc td;
+    qi_docinput in;
+    qi_termiter *it = malloc(sizeof *it);
+
+    /* prefix-sharing terms of 1..QI_MAX_TERM bytes over a tiny alphabet */
+    for (i = 0; i < nterms; i++) {
+        size_t len, k;
+        uint64_t r = rng_next(&seed);
+        len = i < 4 ? (i == 0 ? 1 : (i == 1 ? QI_MAX_TERM : 2 + i))
+                    : 1 + (r % 7 == 0 ? r % QI_MAX_TERM : r % 12);
+        terms[i] = malloc(len + 1);
+        for (k = 0; k < len; k++)
+            terms[i][k] = "abc"[rng_next(&seed) % 3];
+        terms[i][len] = '\0';
+    }
+    tdoc_make(&td, (const char *const *)terms, nterms);
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    input_from(&in, &td, "dict");
+    CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
+    new_path(path, sizeof path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 1), QUARRY_OK);
+    qi_segbuild_free(b);
+    tdoc_free(&td);
+
+    sorted = calloc(nterms, sizeof *sorted);
+    memcpy(sorted, terms, nterms * sizeof *sorted);
+    qsort(sorted, nterms, sizeof *sorted, cmp_str);
+    for (i = 0, ndistinct = 0; i < nterms; i++)
+        if (i == 0 || strcmp(sorted[i], sorted[ndistinct - 1]) != 0)
+            sorted[ndistinct++] = sorted[i];
+
+    CHECK_EQ_INT(qi_segment_open(env, path, &seg, err), QUARRY_OK);
+    if (!seg)
+        return;
+    CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_OK);
+    {
+        qi_segment_stats st;
+        qi_segment_stats_get(seg, &st);
+        CHECK_EQ_INT(st.term_count, ndistinct);
+    }
+    /* full iteration */
+    CHECK_EQ_INT(qi_termiter_start(it, seg, 0), QUARRY_OK);
+    n = 0;
+    while (qi_termiter_next(it) == QUARRY_OK) {
+        if (n >= ndistinct || strcmp(it->text, sorted[n]) != 0 ||
+            it->len != strlen(sorted[n]) || it->term.ordinal != n)
+            break;
+        n++;
+    }
+    CHECK_EQ_INT(n, ndistinct);
+    /* iteration from inside blocks */
+    for (i = 0; i < 50; i++) {
+        uint64_t from = rng_next(&seed) % (ndistinct + 1), k;
+        int ok = 1;
+        CHECK_EQ_INT(qi_termiter_start(it, seg, from), QUARRY_OK);
+        for (k = from; k < from + 40 && k < ndistinct; k++)
+            if (qi_termiter_next(it) != QUARRY_OK ||
+                strcmp(it->text, sorted[k]) != 0)
+                ok = 0;
+        if (k == ndistinct)
+            ok &= qi_termiter_next(it) == QUARRY_DONE;
+        CHECK(ok);
+    }
+    /* find, text and seek against the sorted list */
+    for (i = 0; i < ndistinct; i += 7) {
+        qi_term t;
+        char buf[QI_MAX_TERM + 1];
+        size_t len;
+        uint64_t ord;
+        CHECK_EQ_INT(
+            qi_segment_term_find(seg, sorted[i], strlen(sorted[i]), &t),
+            QUARRY_OK);
+        CHECK_EQ_INT(t.ordinal, i);
+        CHECK_EQ_INT(qi_segment_term_text(seg, i, buf, &len), QUARRY_OK);
+        CHECK(len == strlen(sorted[i]) && strcmp(buf, sorted[i]) == 0);
+        CHECK_EQ_INT(
+            qi_segment_term_seek(seg, sorted[i], strlen(sorted[i]), &ord),
+            QUARRY_OK);
+        CHECK_EQ_INT(ord, i);
+    }
+    for (i = 0; i < 2000; i++) {
+        char probe[16];
+        size_t len = 1 + rng_next(&seed) % 13, k, lo = 0;
+        uint64_t ord;
+        qi_term t;
+        for (k = 0; k < len; k++)
+            probe[k] = "abcd"[rng_next(&seed) % 4];
+        probe[len] = '\0';
+        while (lo < ndistinct && strcmp(sorted[lo], probe) < 0)
+            lo++;
+        CHECK_EQ_INT(qi_segment_term_seek(seg, probe, len, &ord), QUARRY_OK);
+        CHECK_EQ_INT(ord, lo);
+        CHECK_EQ_INT(qi_segment_term_find(seg, probe, len, &t),
+                     lo < ndistinct && strcmp(sorted[lo], probe) == 0
+                         ? QUARRY_OK
+                         : QUARRY_DONE);
+    }
+    {
+        uint64_t ord;
+        CHECK_EQ_INT(qi_segment_term_seek(seg, "", 0, &ord), QUARRY_OK);
+        CHECK_EQ_INT(ord, 0);
+        CHECK_EQ_INT(qi_segment_term_seek(seg, "zzz", 3, &ord), QUARRY_OK);
+        CHECK_EQ_INT(ord, ndistinct);
+        CHECK_EQ_INT(qi_segment_term_text(seg, ndistinct, path, &n),
+                     QUARRY_EINVAL);
+    }
+    qi_segment_close(seg);
+    for (i = 0; i < nterms; i++)
+        free(terms[i]);
+    free(terms);
+    free(sorted);
+    free(it);
+}
+
+/* ---- empty segment and input errors ------------------------------------ */
+
+static void test_empty_and_errors(void)
+{
+    qi_segbuild *b;
+    qi_segment *seg;
+    char path[128], err[QI_ERRMSG_SIZE];
+    qi_term t;
+    uint64_t ord;
+    qi_termiter it;
+
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    {
+        /* tokens out of order are refused and leave the builder usable */
+        quarry_token tk[2] = {{5, 8, 5, 3, 1, 0, 0}, {0, 3, 0, 3, 1, 0, 0}};
+        qi_docinput in;
+        memset(&in, 0, sizeof in);
+        in.source = "bad";
+        in.text = "abc   abc";
+        in.text_len = 9;
+        in.tokens = tk;
+        in.token_count = 2;
+        in.arena = in.text;
+        CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_EINVAL);
+        CHECK(strlen(qi_segbuild_errmsg(b)) > 0);
+        tk[1].start = 20;
+        tk[1].end = 23;
+        CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_EINVAL);
+    }
+    new_path(path, sizeof path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 9), QUARRY_OK);
+    qi_segbuild_free(b);
+    CHECK_EQ_INT(qi_segment_open(env, path, &seg, err), QUARRY_OK);
+    if (seg) {
+        CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_OK);
+        CHECK_EQ_INT(qi_segment_term_find(seg, "a", 1, &t), QUARRY_DONE);
+        CHECK_EQ_INT(qi_segment_term_seek(seg, "a", 1, &ord), QUARRY_OK);
+        CHECK_EQ_INT(ord, 0);
+        CHECK_EQ_INT(qi_termiter_start(&it, seg, 0), QUARRY_OK);
+        CHECK_EQ_INT(qi_termiter_next(&it), QUARRY_DONE);
+        qi_segment_close(seg);
+    }
+    CHECK_EQ_INT(qi_segment_open(env, "/nonexistent/x.qs", &seg, err),
+                 QUARRY_ENOENT);
+    CHECK(strstr(err, "/nonexistent/x.qs") != NULL);
+}
+
+/* ---- hostile files ----------------------------------------------------- */
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *d;
+    long n;
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    d = malloc((size_t)n + 1);
+    *len = fread(d, 1, (size_t)n, f);
+    fclose(f);
+    return d;
+}
+
+static void spit(const char *path, const unsigned char *d, size_t len)
+{
+    FILE *f;
+    unlink(path);
+    f = fopen(path, "wb");
+    fwrite(d, 1, len, f);
+    fclose(f);
+}
+
+/* Reads everything through every API; returns a digest of what was read,
+ * or 0 if any call failed. Must never crash whatever the file holds. */
+static uint64_t exercise(qi_segment *seg)
+{
+    qi_segment_stats st;
+    uint64_t h = 1, d;
+    qi_termiter *it = malloc(sizeof *it);
+    qi_buf text = {0};
+    int failed = 0;
+    qi_segment_stats_get(seg, &st);
+    for (d = 0; d < st.doc_count && d < 50; d++) {
+        qi_docmeta m;
+        uint32_t ids[64];
+        uint64_t s[64], e[64];
+        quarry_span sp[16];
+        size_t got, i;
+        memset(ids, 0, sizeof ids);
+        memset(s, 0, sizeof s);
+        memset(e, 0, sizeof e);
+        memset(sp, 0, sizeof sp);
+        if (qi_segment_doc_meta(seg, d, &m) != QUARRY_OK) {
+            failed = 1;
+            continue;
+        }
+        h = h * 31 + m.tokens + m.text_bytes + m.record;
+        for (i = 0; i < m.field_count && i < 8; i++) {
+            quarry_field f;
+            if (qi_segment_doc_field(seg, d, i, &f) == QUARRY_OK)
+                h = h * 31 + f.text_len + (uint64_t)f.type;
+            else
+                failed = 1;
+        }
+        if (qi_segment_doc_text(seg, d, &text) == QUARRY_OK)
+            h = XXH3_64bits_withSeed(text.data, text.len, h);
+        else
+            failed = 1;
+        if (qi_segment_doc_tokens(seg, d, 0, 64, ids, s, e, &got) == QUARRY_OK)
+            h = XXH3_64bits_withSeed(ids, got * 4, h + s[0] * 7 + got);
+        else
+            failed = 1;
+        if (qi_segment_doc_tokens(seg, d, 130, 64, ids, s, e, &got) ==
+            QUARRY_OK)
+            h = XXH3_64bits_withSeed(e, got * 8, h);
+        else
+            failed = 1;
+        if (qi_segment_doc_spans(seg, d, 0, 0, 16, sp, &got) == QUARRY_OK &&
+            qi_segment_doc_spans(seg, d, 1, 0, 16, sp + 8, &got) == QUARRY_OK &&
+            qi_segment_doc_words(seg, d, 0, 8, sp, ids, &got) == QUARRY_OK)
+            h = XXH3_64bits_withSeed(sp, sizeof sp, h);
+        else
+            failed = 1;
+    }
+    if (qi_termiter_start(it, seg, 0) == QUARRY_OK) {
+        int rc;
+        uint64_t *pos = NULL, n = 0;
+        while ((rc = qi_termiter_next(it)) == QUARRY_OK && n++ < 5000) {
+            qi_postings pl;
+            qi_term t;
+            h = XXH3_64bits_withSeed(it->text, it->len, h);
+            if (qi_segment_term_find(seg, it->text, it->len, &t) != QUARRY_OK)
+                failed = 1;
+            if (qi_postings_start(&pl, seg, &it->term) != QUARRY_OK) {
+                failed = 1;
+                continue;
+            }
+            while ((rc = qi_postings_next(&pl)) == QUARRY_OK) {
+                h = h * 31 + pl.doc + pl.freq;
+                if (pl.freq < 1000000) {
+                    pos = realloc(pos, pl.freq * 8 + 8);
+                    if (qi_postings_positions(&pl, pos) == QUARRY_OK)
+                        h = XXH3_64bits_withSeed(pos, pl.freq * 8, h);
+                    else
+                        failed = 1;
+                }
+            }
+            if (rc != QUARRY_DONE)
+                failed = 1;
+            if (qi_postings_start(&pl, seg, &it->term) == QUARRY_OK &&
+                qi_postings_advance(&pl, 3) < 0)
+                failed = 1;
+        }
+        if (rc < 0)
+            failed = 1;
+        free(pos);
+    } else {
+        failed = 1;
+    }
+    {
+        uint64_t ord;
+        qi_term t;
+        char buf[QI_MAX_TERM + 1];
+        size_t len;
+        if (qi_segment_term_seek(seg, "m", 1, &ord) != QUARRY_OK)
+            failed = 1;
+        if (st.word_term_count &&
+            (qi_segment_word_at(seg, 0, &t) != QUARRY_OK ||
+             qi_segment_word_text(seg, 0, buf, &len) != QUARRY_OK))
+            failed = 1;
+    }
+    qi_buf_free(env, &text);
+    free(it);
+    return failed ? 0 : (h ? h : 1);
+}
+
+static void test_corruption(void)
+{
+    quarry_tokenizer *tok;
+    quarry_tokens *toks;
+    qi_segbuild *b;
+    qi_segment *seg;
+    char path[128], bad_path[128], err[QI_ERRMSG_SIZE];
+    unsigned char *orig, *copy;
+    size_t len = 0, cut, i;
+    uint64_t good, seed = 777;
+    int verified_ok = 0, wrong = 0, opened = 0;
+    const char *texts[3] = {
+        "One sentence here. Another one there!\n\nA new paragraph.", "",
+        "新质生产力，发展。The end of the the the text."};
+    quarry_field f = {"year", "1999", 4, QUARRY_FIELD_INTEGER, {1999}};
+
+    CHECK_EQ_INT(quarry_tokenizer_new(env, NULL, &tok), QUARRY_OK);
+    CHECK_EQ_INT(quarry_tokens_new(env, &toks), QUARRY_OK);
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    for (i = 0; i < 3; i++) {
+        qi_docinput in;
+        CHECK_EQ_INT(quarry_tokenize(tok, texts[i], strlen(texts[i]), toks),
+                     QUARRY_OK);
+        memset(&in, 0, sizeof in);
+        in.source = "s";
+        in.fields = &f;
+        in.field_count = 1;
+        in.text = texts[i];
+        in.text_len = strlen(texts[i]);
+        in.tokens = quarry_tokens_data(toks);
+        in.token_count = quarry_tokens_count(toks);
+        in.arena = quarry_tokens_arena(toks);
+        in.sentences = quarry_tokens_sentences(toks);
+        in.sentence_count = quarry_tokens_sentence_count(toks);
+        in.paragraphs = quarry_tokens_paragraphs(toks);
+        in.paragraph_count = quarry_tokens_paragraph_count(toks);
+        in.words = quarry_tokens_words(toks);
+        in.word_count = quarry_tokens_word_count(toks);
+        CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
+    }
+    new_path(path, sizeof path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 3), QUARRY_OK);
+    qi_segbuild_free(b);
+    quarry_tokens_free(toks);
+    quarry_tokenizer_free(tok);
+
+    CHECK_EQ_INT(qi_segment_open(env, path, &seg, err), QUARRY_OK);
+    if (!seg)
+        return;
+    good = exercise(seg);
+    CHECK(good != 0);
+    CHECK(exercise(seg) == good);
+    CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_OK);
+    CHECK(exercise(seg) == good);
+    qi_segment_close(seg);
+    orig = slurp(path, &len);
+    CHECK(orig != NULL && len > 104);
+    if (!orig || len <= 104)
+        return;
+    copy = malloc(len);
+    new_path(bad_path, sizeof bad_path);
+
+    /* truncation at every length */
+    for (cut = 0; cut < len; cut++) {
+        spit(bad_path, orig, cut);
+        if (qi_segment_open(env, bad_path, &seg, err) == QUARRY_OK) {
+            opened++;
+            qi_segment_verify(seg);
+            exercise(seg);
+            qi_segment_close(seg);
+        } else {
+            CHECK(err[0] != '\0');
+        }
+    }
+    CHECK_EQ_INT(opened, 0);
+    /* bit flips, one to three at a time */
+    for (i = 0; i < 3000; i++) {
+        int k, nflip = 1 + (int)(rng_next(&seed) % 3);
+        memcpy(copy, orig, len);
+        for (k = 0; k < nflip; k++) {
+            size_t at = rng_next(&seed) % len;
+            copy[at] ^= (unsigned char)(1u << (rng_next(&seed) % 8));
+        }
+        if (memcmp(copy, orig, len) == 0)
+            continue; /* the flips cancelled out */
+        spit(bad_path, copy, len);
+        if (qi_segment_open(env, bad_path, &seg, err) != QUARRY_OK) {
+            CHECK(err[0] != '\0');
+            continue;
+        }
+        /* reads without verify: errors or data, never a crash */
+        exercise(seg);
+        if (qi_segment_verify(seg) == QUARRY_OK) {
+            verified_ok++;
+            if (exercise(seg) != good)
+                wrong++;
+        } else {
+            CHECK(strlen(qi_segment_errmsg(seg)) > 0);
+        }
+        qi_segment_close(seg);
+    }
+    /* a flip can only pass verify if it hits no checked byte: none are */
+    CHECK_EQ_INT(wrong, 0);
+    CHECK_EQ_INT(verified_ok, 0);
+
+    /* a newer format version is EVERSION, not ECORRUPT */
+    memcpy(copy, orig, len);
+    copy[8] = 99;
+    {
+        uint64_t hx = XXH3_64bits(copy, 64);
+        memcpy(copy + len - 40 + 24, &hx, 8);
+    }
+    spit(bad_path, copy, len);
+    CHECK_EQ_INT(qi_segment_open(env, bad_path, &seg, err), QUARRY_EVERSION);
+    unlink(bad_path);
+    free(orig);
+    free(copy);
+}
+
+static void cleanup(void)
+{
+    int i;
+    char p[128];
+    for (i = 0; i < file_no; i++) {
+        snprintf(p, sizeof p, "%s/seg%d.qs", dir, i);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+int main(void)
+{
+    strcpy(dir, "/tmp/quarry-seg-XXXXXX");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK)
+        return 1;
+    RUN(test_roundtrip);
+    RUN(test_postings_model);
+    RUN(test_dictionary);
+    RUN(test_empty_and_errors);
+    RUN(test_corruption);
+    quarry_env_free(env);
+    cleanup();
+    return check_summary();
+}
