@@ -197,9 +197,15 @@ static int add_wseg(quarry_writer *w, const qi_wseg *s)
  * writers. Other files are left alone (they are not ours). */
 static void clean_leftovers(quarry_writer *w)
 {
-    DIR *d = opendir(w->path);
+    DIR *d;
     struct dirent *de;
     char path[PATH_MAX];
+    /* Only a lock holder that has read the committed manifest may judge
+     * what is a leftover: anything else could remove another writer's
+     * files. */
+    if (w->lock_fd < 0 || !w->man_loaded)
+        return;
+    d = opendir(w->path);
     if (!d)
         return;
     while ((de = readdir(d)) != NULL) {
@@ -208,10 +214,14 @@ static void clean_leftovers(quarry_writer *w)
         bool remove = false;
         if (len > 4 && strcmp(name + len - 4, ".tmp") == 0) {
             remove = true;
-        } else if (strncmp(name, "seg-", 4) == 0 && len >= 4 + 16 + 1) {
+        } else if (strncmp(name, "seg-", 4) == 0 && len > 4 + 16) {
             char *end;
             unsigned long long id = strtoull(name + 4, &end, 16);
-            qi_wseg *s = end == name + 4 + 16 ? find_seg(w, id) : NULL;
+            const qi_manifest_seg *s = NULL;
+            size_t i;
+            for (i = 0; end == name + 4 + 16 && i < w->man.nsegs; i++)
+                if (w->man.segs[i].id == id)
+                    s = &w->man.segs[i];
             if (end != name + 4 + 16) {
                 remove = false; /* not one of our names */
             } else if (strcmp(end, ".qseg") == 0) {
@@ -247,12 +257,12 @@ static int load_segments(quarry_writer *w)
     for (i = 0; i < w->nsegs; i++) {
         qi_wseg *s = &w->segs[i];
         if ((rc = seg_open(w, s)) != QUARRY_OK)
-            return rc;
+            return rc == QUARRY_ENOENT ? QUARRY_ECORRUPT : rc;
         if (s->del_gen) {
             rc = qi_del_read(w->ienv, w->path, s->id, s->del_gen, s->doc_count,
                              s->deleted, &s->del, NULL, w->errmsg);
             if (rc != QUARRY_OK)
-                return rc;
+                return rc == QUARRY_ENOENT ? QUARRY_ECORRUPT : rc;
         }
         for (d = 0; d < s->doc_count; d++) {
             qi_docmeta m;
@@ -357,13 +367,15 @@ int quarry_writer_open(quarry_env *env, const char *path,
                 qi_set_error(env->errmsg, "%s", w->ienv->errmsg);
         }
         if (rc == QUARRY_OK)
-            rc = qi_manifest_write(w->ienv, w->path, &w->man, env->errmsg);
+            rc =
+                qi_manifest_write(w->ienv, w->path, &w->man, env->errmsg, NULL);
     } else if (rc == QUARRY_OK) {
         rc = qi_manifest_check_tokopts(&w->man, opts ? opts->tokenizer : NULL,
                                        env->errmsg);
     }
     if (rc != QUARRY_OK)
         goto fail;
+    w->man_loaded = true;
     w->next_id = w->man.next_segment_id;
     rc = load_segments(w);
     if (rc != QUARRY_OK) {
@@ -635,7 +647,8 @@ static int write_commit(quarry_writer *w, const qi_wseg *gone, size_t ngone)
     uint64_t gen = w->man.generation + 1;
     uint64_t *old_gen;
     size_t i, j, cap = w->nsegs ? w->nsegs : 1;
-    int rc;
+    bool renamed = false;
+    int rc, commit_rc;
 
     old_gen = qi_calloc(w->ienv, cap, sizeof *old_gen);
     if (!old_gen)
@@ -669,12 +682,16 @@ static int write_commit(quarry_writer *w, const qi_wseg *gone, size_t ngone)
     if (rc == QUARRY_OK)
         rc = qi_fsync_dir(w->path, w->errmsg);
     if (rc == QUARRY_OK)
-        rc = qi_manifest_write(w->ienv, w->path, &m, w->errmsg);
-    if (rc != QUARRY_OK) {
+        rc = qi_manifest_write(w->ienv, w->path, &m, w->errmsg, &renamed);
+    if (rc != QUARRY_OK && !renamed) {
         qi_manifest_clear(w->ienv, &m);
         qi_free(w->ienv, old_gen, cap * sizeof *old_gen);
         return rc;
     }
+    /* If only the final directory fsync failed, the new manifest is in
+     * place all the same: adopt it (so that cleanup judges leftovers by
+     * it), then report the error. */
+    commit_rc = rc;
     /* Committed. Update the state, then remove what is no longer named. */
     qi_manifest_clear(w->ienv, &w->man);
     w->man = m;
@@ -705,7 +722,7 @@ static int write_commit(quarry_writer *w, const qi_wseg *gone, size_t ngone)
     for (i = 0; i < ngone; i++)
         unlink_seg_files(w, gone[i].id, gone[i].del_gen);
     qi_free(w->ienv, old_gen, cap * sizeof *old_gen);
-    return QUARRY_OK;
+    return commit_rc;
 }
 
 /* ---- merging --------------------------------------------------------------

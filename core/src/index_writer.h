@@ -113,6 +113,7 @@ struct quarry_writer {
     int failed; /* sticky: after a failed commit or pipeline error */
 
     qi_manifest man; /* the last committed manifest */
+    bool man_loaded; /* man holds what the directory's manifest says */
     uint64_t memory;
     unsigned nthreads;
 

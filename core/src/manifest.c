@@ -433,7 +433,7 @@ int qi_manifest_read(quarry_env *env, const char *dir, qi_manifest *m,
 }
 
 int qi_manifest_write(quarry_env *env, const char *dir, qi_manifest *m,
-                      char *errmsg)
+                      char *errmsg, bool *renamed)
 {
     char tmp[PATH_MAX], path[PATH_MAX];
     qi_buf b = {0};
@@ -441,6 +441,8 @@ int qi_manifest_write(quarry_env *env, const char *dir, qi_manifest *m,
     size_t i;
     int rc;
 
+    if (renamed)
+        *renamed = false;
     if (qi_path_join(tmp, dir, QI_MANIFEST_TMP) != QUARRY_OK ||
         qi_path_join(path, dir, QI_MANIFEST_NAME) != QUARRY_OK) {
         qi_set_error(errmsg, "index path too long");
@@ -475,6 +477,8 @@ int qi_manifest_write(quarry_env *env, const char *dir, qi_manifest *m,
         qi_set_error(errmsg, "cannot rename %.300s: %s", tmp, strerror(errno));
         return QUARRY_EIO;
     }
+    if (renamed)
+        *renamed = true; /* visible now, whatever the fsync below says */
     return qi_fsync_dir(dir, errmsg);
 }
 

@@ -60,9 +60,11 @@ int qi_manifest_read(quarry_env *env, const char *dir, qi_manifest *m,
 int qi_manifest_decode(quarry_env *env, const unsigned char *p, size_t len,
                        const char *name, qi_manifest *m, char *errmsg);
 /* Commits m: writes dir/manifest.tmp, fsyncs it, renames it to
- * dir/manifest and fsyncs dir. Sets m->file_bytes. */
+ * dir/manifest and fsyncs dir. Sets m->file_bytes. *renamed (may be NULL)
+ * tells whether the rename happened: then m is the index's manifest even
+ * if an error is returned (the final directory fsync failed). */
 int qi_manifest_write(quarry_env *env, const char *dir, qi_manifest *m,
-                      char *errmsg);
+                      char *errmsg, bool *renamed);
 
 /* Tokenizer options as recorded in m (strings borrowed from m). */
 void qi_manifest_tokopts(const qi_manifest *m, quarry_tokenizer_options *out);
