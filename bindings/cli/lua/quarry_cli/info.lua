@@ -77,24 +77,24 @@ function M.run(opts, positional)
 
   local out = {}
   local function w(s) out[#out + 1] = s end
+  w(string.format("index %s: format %d, generation %d\n", path, info.format_version,
+                  info.generation))
   w(util.columns({
-    { "index", path, "" },
-    { "format", tostring(info.format_version), string.format("(generation %d)", info.generation) },
     { "documents", tostring(info.documents),
-      info.deleted > 0 and string.format("(%d deleted, space reclaimed by merges or 'quarry optimize')",
+      info.deleted > 0 and string.format("(+%d deleted, reclaimed by merges or 'quarry optimize')",
                                          info.deleted) or "" },
     { "tokens", tostring(info.tokens), "(punctuation included)" },
     { "types", tostring(info.types), "(distinct terms)" },
     { "segments", tostring(info.segments), "" },
-    { "size", ingest.format_bytes(info.bytes_total), "on disk" },
-  }))
+    { "size", ingest.format_bytes(info.bytes_total), "on disk:" },
+  }, { nil, "r" }, "  "))
   local rows = {}
   for _, p in ipairs(info.parts) do
     local b = info.bytes[p] or 0
-    local pct = info.bytes_total > 0 and string.format("%5.1f%%", 100 * b / info.bytes_total) or ""
+    local pct = info.bytes_total > 0 and string.format("%.1f%%", 100 * b / info.bytes_total) or ""
     rows[#rows + 1] = { p, ingest.format_bytes(b), pct }
   end
-  w(util.columns(rows, { nil, "r", "r" }, "  "))
+  w(util.columns(rows, { nil, "r", "r" }, "    "))
   if #info.fields > 0 then
     w("\nfields:\n")
     local frows = { { "name", "type", "docs", "distinct", "range" } }
