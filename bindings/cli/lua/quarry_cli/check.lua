@@ -33,8 +33,8 @@ function M.run(opts, positional)
   end
   if not opts.quiet then
     local info = assert(idx:info())
-    io.stdout:write(string.format("ok: %s: %d documents in %d segments, generation %d, %s verified\n",
-                                  path, info.documents, info.segments, info.generation,
+    io.stdout:write(string.format("ok: %s: %d documents in %d segment%s, generation %d, %s verified\n",
+                                  path, info.documents, info.segments, info.segments == 1 and "" or "s", info.generation,
                                   ingest.format_bytes(info.bytes_total)))
   end
   return 0
