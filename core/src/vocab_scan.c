@@ -116,7 +116,7 @@ static int compile_regex(quarry_vocab_scan *s,
     pcre2_compile_context_free(cctx);
     if (!s->code) {
         PCRE2_UCHAR buf[256];
-        if (err == PCRE2_ERROR_NOMEMORY)
+        if (err == PCRE2_ERROR_HEAP_FAILED || err == PCRE2_ERROR_NOMEMORY)
             goto nomem;
         pcre2_get_error_message(err, buf, sizeof buf);
         if (error_pos)
