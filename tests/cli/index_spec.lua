@@ -161,6 +161,32 @@ describe("quarry index", function()
   end)
 end)
 
+describe("quarry index on a terminal", function()
+  -- script(1) runs the command under a pseudo-terminal
+  local has_script = os.execute("command -v script >/dev/null 2>&1")
+
+  local function on_tty(args)
+    local parts = { q(BIN) }
+    for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
+    local p = assert(io.popen("script -qec " .. q(table.concat(parts, " ")) .. " /dev/null </dev/null"))
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+
+  it("draws a progress bar on stderr, unless --quiet", function()
+    if not has_script then return end
+    local tty = ROOT .. "/tty.quarry"
+    local out = on_tty({ "index", CORPUS, "-i", tty })
+    assert.is_truthy(out:find("\rindexing: %d+ docs"), out)
+    assert.is_truthy(out:find("MB/s"), out)
+    assert.is_truthy(out:find("added%s+3"), out)
+    out = on_tty({ "index", CORPUS, "-i", tty, "--quiet" })
+    assert.is_nil(out:find("indexing:"), out)
+    assert.is_nil(out:find("added"), out)
+  end)
+end)
+
 describe("quarry info", function()
   it("prints documents, tokens, types, segments, sizes and fields", function()
     local code, out, err = run({ "info", "-i", IDX })
