@@ -120,7 +120,7 @@ describe("quarry index", function()
     local code, out, err = run({ "index", CORPUS, "-i", IDX })
     assert.are.equal(0, code, err)
     assert.is_truthy(err:find("quarry: error: .*broken%.json"), err)
-    assert.is_truthy(out:find("1 errors"), out)
+    assert.is_truthy(out:find("1 error, 0 warnings"), out)
     os.remove(CORPUS .. "/broken.json")
   end)
 

@@ -186,7 +186,8 @@ function M.run(opts, positional)
   local out = {
     string.format("index %s: generation %d\n", path, stats.generation),
     util.columns(rows, { nil, "r" }, "  "),
-    string.format("  read %d documents, %s in %.1f s (%.1f MB/s)\n", counts.documents,
+    string.format("  read %d document%s, %s in %.1f s (%.1f MB/s)\n", counts.documents,
+                  counts.documents == 1 and "" or "s",
                   ingest.format_bytes(counts.bytes), seconds, seconds > 0 and mb / seconds or 0),
   }
   if #report.skipped_files > 0 then
@@ -197,8 +198,9 @@ function M.run(opts, positional)
                                   table.concat(reasons, ", "))
   end
   if #report.errors > 0 or #report.warnings > 0 then
-    out[#out + 1] = string.format("  %d errors, %d warnings (on stderr)\n",
-                                  #report.errors, #report.warnings)
+    out[#out + 1] = string.format("  %d error%s, %d warning%s (on stderr)\n",
+                                  #report.errors, #report.errors == 1 and "" or "s",
+                                  #report.warnings, #report.warnings == 1 and "" or "s")
   end
   io.stdout:write(table.concat(out))
   return 0
