@@ -770,11 +770,35 @@ static int read_item(quarry_reader *rd, qi_item *it)
     return read_single(rd, f, replaced);
 }
 
+/* Reads at most the first 8 KiB of a regular file to sniff it. */
+static bool hidden_file_is_binary(const char *path)
+{
+    unsigned char head[8192];
+    struct stat st;
+    ssize_t n;
+    int fd;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    n = read(fd, head, sizeof head);
+    close(fd);
+    return n > 0 && qi_sniff_binary(head, (size_t)n);
+}
+
 static int process_item(quarry_reader *rd, qi_item *it)
 {
     switch (it->kind) {
     case QI_ITEM_SKIP: {
-        const char *what = strcmp(it->reason, "appledouble") == 0
+        const char *what;
+        /* A hidden file that is binary (a Finder .DS_Store renamed .txt, say)
+         * is reported as binary: that is what the user needs to know. */
+        if (strcmp(it->reason, "hidden") == 0 && !it->message &&
+            hidden_file_is_binary(it->path))
+            return qi_emit(rd, QUARRY_EVENT_SKIPPED, it->path, "binary", 0, 0,
+                           0, 0, "%s: binary file (hidden)", it->path);
+        what = strcmp(it->reason, "appledouble") == 0
                                ? "macOS AppleDouble metadata file"
                            : strcmp(it->reason, "hidden") == 0
                                ? "hidden file or directory"

@@ -981,6 +981,10 @@ static void test_binary(void)
     write_file("doc.pdf", pdf, strlen(pdf));
     write_file("utf16.txt", utf16, sizeof utf16);
     write_file("utf32.txt", "\xff\xfe\0\0h\0\0\0", 8);
+    /* a hidden binary file (Finder's .DS_Store) is reported as binary, a
+     * hidden text file as hidden */
+    write_file(".DS_Store", "\0\0\0\1Bud1\0\0", 10);
+    write_file(".notes.txt", "plain text", 10);
     snprintf(src, sizeof src, "%s", tmpdir);
     read_one(NULL, src);
     CHECK(find(QUARRY_EVENT_SKIPPED, "image.png", "binary"));
@@ -988,6 +992,8 @@ static void test_binary(void)
     CHECK(find(QUARRY_EVENT_SKIPPED, "controls.txt", "binary"));
     CHECK(find(QUARRY_EVENT_SKIPPED, "doc.pdf", "binary"));
     CHECK(find(QUARRY_EVENT_SKIPPED, "utf32.txt", "binary"));
+    CHECK(find(QUARRY_EVENT_SKIPPED, ".DS_Store", "binary"));
+    CHECK(find(QUARRY_EVENT_SKIPPED, ".notes.txt", "hidden"));
     CHECK_EQ_STR(
         text_of(find(QUARRY_EVENT_DOCUMENT, "utf16.txt", NULL)
                     ? find(QUARRY_EVENT_DOCUMENT, "utf16.txt", NULL)->doc
