@@ -25,7 +25,8 @@ function M.overview()
     "usage: quarry COMMAND [OPTIONS] [ARGS...]",
     "",
     "quarry is a text-corpus engine: it reads documents (text, Markdown, JSON,",
-    "JSONL, CSV), tokenizes English and Chinese, and counts what they say.",
+    "JSONL, CSV), tokenizes English and Chinese, indexes them and counts what",
+    "they say.",
     "",
     "commands:",
   }
