@@ -250,6 +250,19 @@ describe("quarry rm", function()
     assert.is_truthy(out:find("2 left"), out)
   end)
 
+  it("removes every source under a directory prefix", function()
+    local sub = CORPUS .. "/sub"
+    write(sub .. "/x.txt", "x one\n")
+    write(sub .. "/y.txt", "y two\n")
+    local code, _, err = run({ "index", sub, "-i", IDX, "-q" })
+    assert.are.equal(0, code, err)
+    local out
+    code, out, err = run({ "rm", sub .. "/", "-i", IDX })
+    assert.are.equal(0, code, err)
+    assert.is_truthy(out:find("removed 2 documents"), out)
+    os.execute("rm -rf " .. q(sub))
+  end)
+
   it("exits 1 when nothing matches", function()
     local code, out, err = run({ "rm", CORPUS .. "/nothing.txt", "-i", IDX })
     assert.are.equal(1, code)

@@ -9,7 +9,9 @@ local M = {
   usage = "quarry rm [OPTIONS] SOURCE... [-i INDEX]\n       quarry rm [OPTIONS] --where FILTER [-i INDEX]",
   description = table.concat({
     "Removes every document whose source is one of SOURCE (as stored: the path",
-    "given to 'quarry index', e.g. corpus/a.txt), and/or every document whose",
+    "given to 'quarry index', e.g. corpus/a.txt; a SOURCE that is no stored",
+    "source but a directory prefix, e.g. corpus/old, removes every source under",
+    "it), and/or every document whose",
     "fields match FILTER, e.g. --where 'year<1900' or",
     "--where 'party:Whig OR (year>=1850 AND year<1860)' (docs/cli.md has the",
     "filter syntax). The files themselves are not touched. Everything is",
@@ -36,9 +38,25 @@ function M.run(opts, positional)
   ingest.open_index(path):close() -- a missing index is an error, not a new one
   local w <close> = ingest.open_writer(path)
   local removed, missing = 0, {}
-  for _, s in ipairs(positional) do
+  local stored -- the sources of the snapshot, read once if needed
+  local function delete(s)
     local n, msg, code = w:delete(s)
     if not n then args.input_error("cannot remove %s: %s (%s)", s, msg, code) end
+    return n
+  end
+  for _, s in ipairs(positional) do
+    local n = delete(s)
+    if n == 0 then
+      -- a directory: every source under it
+      local prefix = s:gsub("/+$", "") .. "/"
+      if not stored then
+        local idx <close> = ingest.open_index(path)
+        stored = idx:sources()
+      end
+      for _, src in ipairs(stored) do
+        if src:sub(1, #prefix) == prefix then n = n + delete(src) end
+      end
+    end
     if n == 0 then missing[#missing + 1] = s end
     removed = removed + n
   end
