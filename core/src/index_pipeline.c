@@ -13,10 +13,11 @@
  * own buffer is added directly.
  *
  * Memory: qbytes counts the text of documents queued or in flight; when
- * builder memory + qbytes reaches the budget the builder is written as a
- * new (uncommitted) segment and a new builder is started. The queue itself
- * is bounded in count and in bytes (a quarter of the budget), so the
- * caller blocks instead of reading ahead without limit.
+ * builder memory + qbytes reaches the budget the builder is handed to the
+ * flusher thread, which writes it as a new (uncommitted) segment while a
+ * new builder fills (see maybe_flush for how both stay within budget). The
+ * queue itself is bounded in count and in bytes (a quarter of the budget), so
+ * the caller blocks instead of reading ahead without limit.
  *
  * Errors on a worker (out of memory, a failed write) are recorded once in
  * perr/perrmsg and surface at the caller's next add or commit; documents
@@ -52,48 +53,102 @@ static bool set_loc(quarry_writer *w, uint64_t seq, uint64_t seg_id,
     return true;
 }
 
-/* Writes the builder as segment build_id (called by the turn holder or by
- * the caller once drained). */
-static int flush_builder(quarry_writer *w)
+/* Writes builder b as segment id, records it in the flushed list and
+ * frees b. Called by the flusher thread, or by the caller once drained. */
+static int write_builder(quarry_writer *w, qi_segbuild *b, uint64_t id)
 {
     char path[PATH_MAX];
     qi_wseg ws;
     void *p;
     int rc;
-    if (!w->build)
-        return QUARRY_OK;
     memset(&ws, 0, sizeof ws);
-    ws.id = w->build_id;
-    ws.doc_count = qi_segbuild_doc_count(w->build);
+    ws.id = id;
+    ws.doc_count = qi_segbuild_doc_count(b);
     if (ws.doc_count == 0) {
-        qi_segbuild_free(w->build);
-        w->build = NULL;
+        qi_segbuild_free(b);
         return QUARRY_OK;
     }
-    p = w->flushed;
-    if (!qi_array_reserve(w->ienv, &p, &w->flushed_cap, w->nflushed + 1,
-                          sizeof *w->flushed)) {
-        set_perr(w, QUARRY_ENOMEM, "out of memory flushing a segment");
-        return QUARRY_ENOMEM;
-    }
-    w->flushed = p;
     if (qi_seg_path(path, w->path, ws.id) != QUARRY_OK) {
+        qi_segbuild_free(b);
         set_perr(w, QUARRY_EINVAL, "index path too long");
         return QUARRY_EINVAL;
     }
-    rc = qi_segbuild_write(w->build, path, ws.id);
-    if (rc != QUARRY_OK) {
-        set_perr(w, rc, qi_segbuild_errmsg(w->build));
-        qi_segbuild_free(w->build);
-        w->build = NULL;
-        return rc;
+    rc = qi_segbuild_write(b, path, ws.id);
+    if (rc != QUARRY_OK)
+        set_perr(w, rc, qi_segbuild_errmsg(b));
+    qi_segbuild_free(b);
+    if (rc != QUARRY_OK)
+        return rc; /* a partial file is a leftover: cleaned at free */
+    pthread_mutex_lock(&w->mu);
+    p = w->flushed;
+    if (qi_array_reserve(w->ienv, &p, &w->flushed_cap, w->nflushed + 1,
+                         sizeof *w->flushed)) {
+        w->flushed = p;
+        w->flushed[w->nflushed++] = ws;
+    } else {
+        rc = QUARRY_ENOMEM;
     }
-    qi_segbuild_free(w->build);
-    w->build = NULL;
-    /* Recorded even before the commit, so that freeing the writer removes
-     * the file again. */
-    w->flushed[w->nflushed++] = ws;
-    return QUARRY_OK;
+    pthread_mutex_unlock(&w->mu);
+    if (rc != QUARRY_OK)
+        set_perr(w, rc, "out of memory recording a segment");
+    return rc;
+}
+
+/* The flusher: writes full builders handed over by the turn holder, so
+ * that adding goes on (on the other core) while a segment is written. */
+static void *flusher_main(void *arg)
+{
+    quarry_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        qi_segbuild *b;
+        uint64_t id;
+        bool discard;
+        while (!w->fl_build && !w->stop)
+            pthread_cond_wait(&w->cv_flush, &w->mu);
+        if (!w->fl_build)
+            break;
+        b = w->fl_build;
+        id = w->fl_id;
+        discard = w->discard || w->perr;
+        pthread_mutex_unlock(&w->mu);
+        if (discard)
+            qi_segbuild_free(b);
+        else
+            write_builder(w, b, id);
+        pthread_mutex_lock(&w->mu);
+        w->fl_build = NULL;
+        w->fl_mem = 0;
+        pthread_cond_broadcast(&w->cv_flush);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* After an add: when the builder (plus the text queued or in flight)
+ * reaches the budget, hand it to the flusher. While the flusher still holds
+ * an earlier builder, the two together must stay within the budget, so the
+ * turn holder waits for the flusher first (backpressure: peak memory stays
+ * near the budget, and segments stay near the budget in size). */
+static void maybe_flush(quarry_writer *w)
+{
+    uint64_t mem = (uint64_t)qi_segbuild_memory(w->build);
+    bool handoff = false;
+    pthread_mutex_lock(&w->mu);
+    while (w->fl_build && !w->perr && mem + w->qbytes + w->fl_mem >= w->memory)
+        pthread_cond_wait(&w->cv_flush, &w->mu);
+    if (!w->perr && mem + w->qbytes >= w->memory) {
+        while (w->fl_build)
+            pthread_cond_wait(&w->cv_flush, &w->mu);
+        w->fl_build = w->build;
+        w->fl_id = w->build_id;
+        w->fl_mem = mem;
+        pthread_cond_broadcast(&w->cv_flush);
+        handoff = true;
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (handoff)
+        w->build = NULL;
 }
 
 static int ensure_builder(quarry_writer *w)
@@ -117,7 +172,7 @@ static int add_doc(quarry_writer *w, qi_worker *wk, const qi_job *job)
 {
     const quarry_doc *doc = job->doc;
     qi_docinput in;
-    uint64_t local, mem, queued;
+    uint64_t local;
     int rc = ensure_builder(w);
     if (rc != QUARRY_OK)
         return rc;
@@ -148,12 +203,7 @@ static int add_doc(quarry_writer *w, qi_worker *wk, const qi_job *job)
         set_perr(w, QUARRY_ENOMEM, "out of memory recording a document");
         return QUARRY_ENOMEM;
     }
-    pthread_mutex_lock(&w->mu);
-    queued = w->qbytes;
-    pthread_mutex_unlock(&w->mu);
-    mem = (uint64_t)qi_segbuild_memory(w->build);
-    if (mem + queued >= w->memory)
-        return flush_builder(w);
+    maybe_flush(w);
     return QUARRY_OK;
 }
 
@@ -229,7 +279,14 @@ int qi_pipeline_start(quarry_writer *w, const quarry_tokenizer_options *opts)
         pthread_mutex_destroy(&w->mu);
         goto syserr;
     }
+    if (pthread_cond_init(&w->cv_flush, NULL) != 0) {
+        pthread_cond_destroy(&w->cv_space);
+        pthread_cond_destroy(&w->cv_job);
+        pthread_mutex_destroy(&w->mu);
+        goto syserr;
+    }
     if (pthread_cond_init(&w->cv_turn, NULL) != 0) {
+        pthread_cond_destroy(&w->cv_flush);
         pthread_cond_destroy(&w->cv_space);
         pthread_cond_destroy(&w->cv_job);
         pthread_mutex_destroy(&w->mu);
@@ -259,6 +316,11 @@ int qi_pipeline_start(quarry_writer *w, const quarry_tokenizer_options *opts)
             return rc;
         }
     }
+    if (pthread_create(&w->flusher, NULL, flusher_main, w) != 0) {
+        qi_set_error(w->env->errmsg, "cannot start a writer thread");
+        return QUARRY_EIO;
+    }
+    w->flusher_started = true;
     for (i = 0; i < w->nthreads; i++) {
         qi_worker *wk = &w->workers[i];
         if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0) {
@@ -283,12 +345,16 @@ void qi_pipeline_stop(quarry_writer *w)
     w->discard = true;
     pthread_cond_broadcast(&w->cv_job);
     pthread_cond_broadcast(&w->cv_turn);
+    pthread_cond_broadcast(&w->cv_flush);
     pthread_mutex_unlock(&w->mu);
     for (i = 0; w->workers && i < w->nthreads; i++) {
         if (w->workers[i].started)
             pthread_join(w->workers[i].tid, NULL);
         w->workers[i].started = false;
     }
+    if (w->flusher_started)
+        pthread_join(w->flusher, NULL);
+    w->flusher_started = false;
     /* Jobs nobody took (no thread started): free their documents. */
     while (w->qlen) {
         quarry_doc_free(w->queue[w->qhead].doc);
@@ -306,6 +372,7 @@ void qi_pipeline_stop(quarry_writer *w)
     qi_segbuild_free(w->build);
     w->build = NULL;
     pthread_cond_destroy(&w->cv_turn);
+    pthread_cond_destroy(&w->cv_flush);
     pthread_cond_destroy(&w->cv_space);
     pthread_cond_destroy(&w->cv_job);
     pthread_mutex_destroy(&w->mu);
@@ -352,14 +419,17 @@ int qi_pipeline_error(quarry_writer *w)
 
 int qi_pipeline_drain(quarry_writer *w)
 {
-    int rc;
     pthread_mutex_lock(&w->mu);
     while (w->turn != w->seq_issued)
         pthread_cond_wait(&w->cv_turn, &w->mu);
+    while (w->fl_build)
+        pthread_cond_wait(&w->cv_flush, &w->mu);
     pthread_mutex_unlock(&w->mu);
-    /* Every worker is idle now: the builder is ours. */
-    if (qi_pipeline_error(w) == QUARRY_OK)
-        flush_builder(w);
-    rc = qi_pipeline_error(w);
-    return rc;
+    /* Every thread is idle now: the builder is ours. */
+    if (qi_pipeline_error(w) == QUARRY_OK && w->build) {
+        qi_segbuild *b = w->build;
+        w->build = NULL;
+        write_builder(w, b, w->build_id);
+    }
+    return qi_pipeline_error(w);
 }

@@ -142,6 +142,11 @@ struct quarry_writer {
     char perrmsg[QI_ERRMSG_SIZE];
     qi_segbuild *build;
     uint64_t build_id;
+    pthread_cond_t cv_flush;
+    pthread_t flusher;
+    bool flusher_started;
+    qi_segbuild *fl_build; /* handed to the flusher, being written */
+    uint64_t fl_id, fl_mem;
     uint64_t next_id; /* next segment id */
     qi_loc *locs;     /* per session record */
     size_t locs_cap;

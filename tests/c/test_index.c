@@ -339,7 +339,24 @@ static void gen_text(char *buf, size_t cap, int words)
     }
 }
 
-/* Everything a reader can see, compared between two snapshots. */
+/* Snapshot document id of source in ix (linear: the tests are small). */
+static uint64_t id_of_source(quarry_index *ix, const char *source)
+{
+    uint64_t id;
+    for (id = 0; id < quarry_index_doc_limit(ix); id++) {
+        quarry_index_doc d;
+        if (quarry_index_doc_live(ix, id) &&
+            quarry_index_doc_get(ix, id, &d) == QUARRY_OK &&
+            strcmp(d.source, source) == 0)
+            return id;
+    }
+    return UINT64_MAX;
+}
+
+/* Everything a reader can see, compared between two snapshots: the same
+ * term ids with the same texts and counts, and the same documents (matched
+ * by source, since merges move documents to the end) with the same term-id
+ * streams. */
 static void compare_snapshots(quarry_index *a, quarry_index *b)
 {
     uint64_t n = quarry_index_term_count(a), i, id;
@@ -355,20 +372,25 @@ static void compare_snapshots(quarry_index *a, quarry_index *b)
         if (!(ta && tb && la == lb && ca == cb && da == db))
             break;
     }
-    CHECK_EQ_INT(quarry_index_doc_limit(a), quarry_index_doc_limit(b));
     for (id = 0; id < quarry_index_doc_limit(a); id++) {
         quarry_index_doc da, db;
         size_t ga = 0, gb = 0;
+        uint64_t idb;
+        if (!quarry_index_doc_live(a, id))
+            continue;
         CHECK_EQ_INT(quarry_index_doc_get(a, id, &da), QUARRY_OK);
-        CHECK_EQ_INT(quarry_index_doc_get(b, id, &db), QUARRY_OK);
-        CHECK_EQ_STR(da.source, db.source);
+        idb = id_of_source(b, da.source);
+        CHECK(idb != UINT64_MAX);
+        if (idb == UINT64_MAX)
+            break;
+        CHECK_EQ_INT(quarry_index_doc_get(b, idb, &db), QUARRY_OK);
         CHECK_EQ_INT(da.hash, db.hash);
         CHECK_EQ_INT(da.tokens, db.tokens);
         CHECK_EQ_INT(
             quarry_index_doc_tokens(a, id, 0, 4096, ia, NULL, NULL, &ga),
             QUARRY_OK);
         CHECK_EQ_INT(
-            quarry_index_doc_tokens(b, id, 0, 4096, ib, NULL, NULL, &gb),
+            quarry_index_doc_tokens(b, idb, 0, 4096, ib, NULL, NULL, &gb),
             QUARRY_OK);
         CHECK(ga == gb && memcmp(ia, ib, ga * sizeof *ia) == 0);
         if (!(ga == gb && memcmp(ia, ib, ga * sizeof *ia) == 0))
