@@ -1077,7 +1077,7 @@ done:
 /* Estimated builder memory of a segment, from its file size: stored text is
  * compressed in the file and so is the token stream, the builder keeps a
  * 4-byte id per token and its own dictionaries. */
-#define MERGE_MEMORY_PER_FILE_BYTE 3
+#define MERGE_MEMORY_PER_FILE_BYTE 4
 
 static int cmp_size(const void *a, const void *b, const quarry_writer *w)
 {
@@ -1154,6 +1154,20 @@ static void fill_stats(quarry_writer *w, quarry_commit_stats *stats)
     stats->segments = w->nsegs;
 }
 
+/* Whether the state differs from the committed manifest. */
+static bool state_changed(const quarry_writer *w)
+{
+    size_t i;
+    if (w->nsegs != w->man.nsegs)
+        return true;
+    for (i = 0; i < w->nsegs; i++) {
+        const qi_wseg *s = &w->segs[i];
+        if (!s->committed || s->dirty || s->deleted == s->doc_count)
+            return true;
+    }
+    return false;
+}
+
 static int commit_changes(quarry_writer *w)
 {
     int rc;
@@ -1164,6 +1178,8 @@ static int commit_changes(quarry_writer *w)
         return fail(w, rc);
     if ((rc = absorb_session(w)) != QUARRY_OK)
         return fail(w, rc);
+    if (!state_changed(w))
+        return QUARRY_OK; /* a re-run that changed nothing writes nothing */
     if ((rc = write_commit(w, NULL, 0)) != QUARRY_OK)
         return fail(w, rc);
     return QUARRY_OK;

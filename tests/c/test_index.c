@@ -302,6 +302,17 @@ static void test_incremental(void)
     w = open_writer(dir, 0, 1);
     CHECK_EQ_INT(add(w, "c.txt", 0, "gamma newer", 0), QUARRY_UNCHANGED);
     CHECK_EQ_INT(add(w, "a.txt", 0, "alpha one", 0), QUARRY_UNCHANGED);
+    {
+        /* nothing changed: no new generation */
+        quarry_commit_stats st2;
+        uint64_t gen;
+        CHECK_EQ_INT(quarry_writer_commit(w, &st2), QUARRY_OK);
+        gen = st2.generation;
+        CHECK_EQ_INT(st2.unchanged, 2);
+        CHECK_EQ_INT(quarry_writer_commit(w, &st2), QUARRY_OK);
+        CHECK_EQ_INT(st2.generation, gen);
+        CHECK_EQ_INT(st2.documents, 3);
+    }
     quarry_writer_free(w);
 }
 
