@@ -71,6 +71,7 @@ void qi_segbuild_free(qi_segbuild *b)
     qi_free(env, b->words, b->words_cap * sizeof *b->words);
     qi_free(env, b->bstarts, b->bstarts_cap * sizeof *b->bstarts);
     qi_free(env, b->lens, b->lens_cap * sizeof *b->lens);
+    qi_free(env, b->cf, b->cf_cap * sizeof *b->cf);
     qi_buf_free(env, &b->sources);
     qi_buf_free(env, &b->fnames_blob);
     qi_buf_free(env, &b->fields);
@@ -104,7 +105,7 @@ size_t qi_segbuild_memory(const qi_segbuild *b)
     m += b->sources.cap + b->fnames_blob.cap + b->fields.cap + b->offsets.cap +
          b->scratch.cap + b->store.cap + b->store_index.cap + b->pending.cap;
     /* vocab: entry (32) + slots (8 / 0.7 load, doubled) + arena */
-    m += (nterms + nw) * 56 + (size_t)b->term_bytes;
+    m += (nterms + nw) * 56 + (size_t)b->term_bytes + b->cf_cap * 8;
     /* what qi_segbuild_write adds on top: one 8-byte postings entry per
      * token and per-term sort and remap arrays. Counting it now makes a
      * writer flush before the write itself would exceed its budget. */
@@ -438,13 +439,50 @@ int qi_segbuild_add(qi_segbuild *b, const qi_docinput *doc)
         const quarry_token *t = &doc->tokens[i];
         const char *norm = doc->arena + t->norm;
         size_t len = cut_len(norm, t->norm_len);
-        size_t before = quarry_vocab_size(b->terms);
         uint32_t id;
-        rc = quarry_vocab_add(b->terms, norm, len, 1, &id);
-        if (rc != QUARRY_OK)
-            return broken(b, rc, "out of memory (terms)");
-        if (quarry_vocab_size(b->terms) != before)
-            b->term_bytes += len + 1;
+        struct qs_tcache *c = NULL;
+        if (len <= 8 && len > 0) {
+            /* (key, len) identifies the term: two overlapping 4-byte
+             * loads cover 4..8 bytes, three bytes cover 1..3; fixed-size
+             * loads, unlike a variable memcpy into a stack word, do not
+             * stall on store forwarding */
+            const unsigned char *u = (const unsigned char *)norm;
+            uint64_t key;
+            if (len >= 4)
+                key = qi_load32(u) | (uint64_t)qi_load32(u + len - 4) << 32;
+            else
+                key = u[0] | (uint64_t)u[len / 2] << 8 |
+                      (uint64_t)u[len - 1] << 16;
+            c = &b->tcache[((key ^ len) * 0x9e3779b97f4a7c15ULL) >>
+                           (64 - QS_TCACHE_BITS)];
+            if (c->key == key && c->len1 == len + 1) {
+                id = c->id;
+                goto have_id;
+            }
+            c->key = key;
+            c->len1 = 0; /* set once the id is known */
+        }
+        {
+            size_t before = quarry_vocab_size(b->terms);
+            rc = quarry_vocab_add(b->terms, norm, len, 0, &id);
+            if (rc != QUARRY_OK)
+                return broken(b, rc, "out of memory (terms)");
+            if (quarry_vocab_size(b->terms) != before) {
+                void *p = b->cf;
+                b->term_bytes += len + 1;
+                if (!qi_array_reserve(b->env, &p, &b->cf_cap, (size_t)id + 1,
+                                      sizeof *b->cf))
+                    return broken(b, QUARRY_ENOMEM, "out of memory (terms)");
+                b->cf = p;
+                b->cf[id] = 0;
+            }
+            if (c) {
+                c->len1 = (uint32_t)len + 1;
+                c->id = id;
+            }
+        }
+    have_id:
+        b->cf[id]++;
         b->ids[b->ids_len + i] = id;
         lens[i] = (uint32_t)len;
     }

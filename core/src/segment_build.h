@@ -15,6 +15,9 @@
 
 #include <zstd.h>
 
+#define QS_TCACHE_BITS 12
+#define QS_TCACHE_SIZE (1u << QS_TCACHE_BITS)
+
 /* One added document: its counts and where its parts are in the builder's
  * buffers. */
 typedef struct qs_bdoc {
@@ -41,7 +44,17 @@ struct qi_segbuild {
     char errmsg[QI_ERRMSG_SIZE];
     int state; /* 0 building; 1 written, 2 broken: only free is allowed */
 
-    quarry_vocab *terms;  /* normalized token forms; counts = occurrences */
+    quarry_vocab *terms; /* normalized token forms (counts unused) */
+    uint64_t *cf;        /* occurrences per term id */
+    size_t cf_cap;
+    /* Direct-mapped cache of short terms (<= 8 bytes, most tokens) in
+     * front of the vocab: one probe in a table that stays in L1/L2,
+     * instead of a hash-table probe and an entry compare per token. */
+    struct qs_tcache {
+        uint64_t key;  /* the term's bytes, zero-padded */
+        uint32_t len1; /* length + 1; 0 = empty */
+        uint32_t id;
+    } tcache[QS_TCACHE_SIZE];
     quarry_vocab *wterms; /* word-layer forms; counts = occurrences */
     quarry_vocab *fnames; /* field names -> id; fname_off[id] in fnames_blob */
     uint64_t *fname_off;

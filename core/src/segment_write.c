@@ -28,6 +28,7 @@ typedef struct qs_out {
     const char *path;
     unsigned char *buf;
     size_t len;
+    size_t hpos;  /* buf[0, hpos) is checksummed already */
     uint64_t off; /* file offset of buf[0] + len */
     XXH3_state_t *st;
     uint64_t sec_start;
@@ -35,9 +36,20 @@ typedef struct qs_out {
     size_t nsec;
 } qs_out;
 
+/* Checksums the bytes written since the last call: hashing in large runs
+ * at flush and section boundaries is much cheaper than one update per
+ * small write. */
+static void out_hash(qs_out *o)
+{
+    if (o->len > o->hpos)
+        XXH3_64bits_update(o->st, o->buf + o->hpos, o->len - o->hpos);
+    o->hpos = o->len;
+}
+
 static int out_flush(qs_out *o)
 {
     size_t done = 0;
+    out_hash(o);
     while (done < o->len) {
         ssize_t w = write(o->fd, o->buf + done, o->len - done);
         if (w < 0) {
@@ -49,15 +61,13 @@ static int out_flush(qs_out *o)
         }
         done += (size_t)w;
     }
-    o->len = 0;
+    o->len = o->hpos = 0;
     return QUARRY_OK;
 }
 
 static int out_write(qs_out *o, const void *data, size_t n)
 {
     const unsigned char *p = data;
-    if (n)
-        XXH3_64bits_update(o->st, data, n);
     o->off += n;
     while (n > 0) {
         size_t room = OUT_BUF - o->len, k = n < room ? n : room;
@@ -77,11 +87,18 @@ static int out_write(qs_out *o, const void *data, size_t n)
 static int out_varint(qs_out *o, uint64_t v)
 {
     unsigned char t[QI_VARINT_MAX];
+    if (o->len + QI_VARINT_MAX < OUT_BUF) {
+        size_t k = qi_varint_put(o->buf + o->len, v);
+        o->len += k;
+        o->off += k;
+        return QUARRY_OK;
+    }
     return out_write(o, t, qi_varint_put(t, v));
 }
 
 static void sec_begin(qs_out *o)
 {
+    out_hash(o); /* what came before belongs to the previous state */
     o->sec_start = o->off;
     XXH3_64bits_reset(o->st);
 }
@@ -89,6 +106,7 @@ static void sec_begin(qs_out *o)
 static void sec_end(qs_out *o, int id)
 {
     unsigned char *e = o->toc + o->nsec * QS_TOC_ENTRY;
+    out_hash(o);
     qi_store32(e, (uint32_t)id);
     qi_store32(e + 4, (uint32_t)qs_section_part(id));
     qi_store64(e + 8, o->sec_start);
@@ -147,14 +165,20 @@ static int sterm_cmp(const void *a, const void *b)
 }
 
 /* Sorts the vocab bytewise; ord[id] receives the ordinal of each id and
- * sorted[ordinal] the id. */
+ * sorted[ordinal] the id. An LSD radix sort on the first 8 bytes (a few
+ * linear passes instead of n log n comparisons through a function
+ * pointer), then a comparison sort of each run of terms sharing them. */
 static bool sort_vocab(quarry_env *env, const quarry_vocab *v, uint32_t *ord,
                        uint32_t *sorted)
 {
-    size_t n = quarry_vocab_size(v), i, k;
-    qs_sterm *a = qi_calloc(env, n ? n : 1, sizeof *a);
-    if (!a)
+    size_t n = quarry_vocab_size(v), i, k, cap = n ? n : 1;
+    qs_sterm *a = qi_alloc(env, cap * sizeof *a);
+    qs_sterm *tmp = qi_alloc(env, cap * sizeof *tmp);
+    if (!a || !tmp) {
+        qi_free(env, a, a ? cap * sizeof *a : 0);
+        qi_free(env, tmp, tmp ? cap * sizeof *tmp : 0);
         return false;
+    }
     for (i = 0; i < n; i++) {
         size_t len;
         const char *s = quarry_vocab_term(v, (uint32_t)i, &len);
@@ -166,27 +190,56 @@ static bool sort_vocab(quarry_env *env, const quarry_vocab *v, uint32_t *ord,
         a[i].len = (uint32_t)len;
         a[i].id = (uint32_t)i;
     }
-    qsort(a, n, sizeof *a, sterm_cmp);
+    for (k = 0; k < 64; k += 8) {
+        size_t count[256] = {0}, sum = 0;
+        qs_sterm *t;
+        for (i = 0; i < n; i++)
+            count[(a[i].key >> k) & 255]++;
+        if (n && count[(a[0].key >> k) & 255] == n)
+            continue; /* one digit value: the pass would not move anything */
+        for (i = 0; i < 256; i++) {
+            size_t c = count[i];
+            count[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            tmp[count[(a[i].key >> k) & 255]++] = a[i];
+        t = a;
+        a = tmp;
+        tmp = t;
+    }
+    for (i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && a[j].key == a[i].key)
+            j++;
+        if (j - i > 1)
+            qsort(a + i, j - i, sizeof *a, sterm_cmp);
+        i = j;
+    }
     for (i = 0; i < n; i++) {
         ord[a[i].id] = (uint32_t)i;
         sorted[i] = a[i].id;
     }
-    qi_free(env, a, (n ? n : 1) * sizeof *a);
+    qi_free(env, a, cap * sizeof *a);
+    qi_free(env, tmp, cap * sizeof *tmp);
     return true;
 }
 
 typedef struct qs_rterm {
-    uint64_t count;
     uint32_t ord;
     uint32_t id;
 } qs_rterm;
 
-static int rterm_cmp(const void *a, const void *b)
+/* A frequency class: log2 of the count with two more bits of precision.
+ * Ranks only need to put frequent terms first (so that their varints are
+ * short); the order inside a class does not matter, and a counting sort
+ * over 256 classes is linear. */
+static unsigned freq_class(uint64_t c)
 {
-    const qs_rterm *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    return x->ord < y->ord ? -1 : (x->ord > y->ord ? 1 : 0);
+    unsigned e = 0;
+    while (e < 63 && (c >> (e + 1)) != 0)
+        e++;
+    return e * 4 + (e >= 2 ? (unsigned)(c >> (e - 2)) & 3 : 0);
 }
 
 /* ---- the sections ----------------------------------------------------- */
@@ -280,38 +333,47 @@ static int write_postings(qs_out *o, qs_wctx *w, const uint64_t *e, uint64_t c,
 {
     uint64_t i = 0, base = 0, df = 0;
     int rc = QUARRY_OK;
+    /* worst cases: 2 varints per document, one per position (< 2^32) */
+    if (!qi_buf_reserve(w->env, &w->blk_docs,
+                        QS_POSTINGS_BLOCK * 2 * QI_VARINT_MAX) ||
+        !qi_buf_reserve(w->env, &w->blk_pos, (size_t)c * 5))
+        return QUARRY_ENOMEM;
     while (i < c && rc == QUARRY_OK) {
         uint64_t ndocs = 0, prev = 0, last = 0;
-        w->blk_docs.len = w->blk_pos.len = 0;
+        unsigned char *dp = (unsigned char *)w->blk_docs.data;
+        unsigned char *pp = (unsigned char *)w->blk_pos.data;
+        size_t dl, pl;
         while (i < c && ndocs < QS_POSTINGS_BLOCK) {
-            uint64_t doc = e[i] >> 32, j = i, f, delta, pp = 0, k;
+            uint64_t doc = e[i] >> 32, j = i + 1, f, delta, pv;
             while (j < c && (e[j] >> 32) == doc)
                 j++;
             f = j - i;
             delta = ndocs == 0 ? doc - base : doc - prev - 1;
-            if (!buf_varint(w->env, &w->blk_docs, delta << 1 | (f == 1)) ||
-                (f > 1 && !buf_varint(w->env, &w->blk_docs, f - 2)))
-                return QUARRY_ENOMEM;
-            for (k = i; k < j; k++) {
-                uint64_t p = e[k] & 0xffffffffu;
-                if (!buf_varint(w->env, &w->blk_pos, k == i ? p : p - pp - 1))
-                    return QUARRY_ENOMEM;
-                pp = p;
+            dp += qi_varint_put(dp, delta << 1 | (f == 1));
+            if (f > 1)
+                dp += qi_varint_put(dp, f - 2);
+            pv = e[i] & 0xffffffffu;
+            pp += qi_varint_put(pp, pv);
+            for (i++; i < j; i++) {
+                uint64_t p = e[i] & 0xffffffffu;
+                pp += qi_varint_put(pp, p - pv - 1);
+                pv = p;
             }
-            i = j;
             prev = last = doc;
             ndocs++;
         }
         df += ndocs;
+        dl = (size_t)(dp - (unsigned char *)w->blk_docs.data);
+        pl = (size_t)(pp - (unsigned char *)w->blk_pos.data);
         rc = out_varint(o, last - base);
         if (rc == QUARRY_OK)
-            rc = out_varint(o, w->blk_docs.len);
+            rc = out_varint(o, dl);
         if (rc == QUARRY_OK)
-            rc = out_varint(o, w->blk_pos.len);
+            rc = out_varint(o, pl);
         if (rc == QUARRY_OK)
-            rc = out_write(o, w->blk_docs.data, w->blk_docs.len);
+            rc = out_write(o, w->blk_docs.data, dl);
         if (rc == QUARRY_OK)
-            rc = out_write(o, w->blk_pos.data, w->blk_pos.len);
+            rc = out_write(o, w->blk_pos.data, pl);
         base = last + 1;
     }
     *df_out = df;
@@ -331,7 +393,7 @@ static int make_entries(qs_wctx *w)
         return QUARRY_ENOMEM;
     for (t = 0; t < w->nterms; t++) {
         w->start[t] = acc;
-        acc += quarry_vocab_count(b->terms, w->sorted[t]);
+        acc += b->cf[w->sorted[t]];
     }
     w->start[w->nterms] = acc;
     /* plen is free until the dictionary is written: use it as the fill
@@ -365,14 +427,24 @@ static int write_tokens(qs_out *o, qs_wctx *w)
             !qi_buf_reserve(w->env, &w->data, (size_t)n * 5))
             return QUARRY_ENOMEM;
         p = (unsigned char *)w->data.data;
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < n;) {
+            uint64_t stop = n - i < QS_STREAM_BLOCK ? n : i + QS_STREAM_BLOCK;
             size_t off = (size_t)(p - (unsigned char *)w->data.data);
-            if (i % QS_STREAM_BLOCK == 0) {
-                if (off > UINT32_MAX)
-                    return QUARRY_ELIMIT;
-                w->starts[i / QS_STREAM_BLOCK] = (uint32_t)off;
+            if (off > UINT32_MAX)
+                return QUARRY_ELIMIT;
+            w->starts[i / QS_STREAM_BLOCK] = (uint32_t)off;
+            for (; i < stop; i++) {
+                uint32_t r = w->rank[ids[i]];
+                if (r < 0x80) {
+                    *p++ = (unsigned char)r;
+                } else if (r < 0x4000) {
+                    p[0] = (unsigned char)(r | 0x80);
+                    p[1] = (unsigned char)(r >> 7);
+                    p += 2;
+                } else {
+                    p += qi_varint_put(p, r);
+                }
             }
-            p += qi_varint_put(p, w->rank[ids[i]]);
         }
         w->data.len = (size_t)(p - (unsigned char *)w->data.data);
         rc = out_stream(o, &w->data, w->starts, nb);
@@ -455,7 +527,7 @@ static int write_dict(qs_out *o, qs_wctx *w, int words)
         uint32_t id = sorted[i];
         size_t len;
         const char *t = quarry_vocab_term(v, id, &len);
-        uint64_t cf = quarry_vocab_count(v, id);
+        uint64_t cf = words ? quarry_vocab_count(v, id) : w->b->cf[id];
         if (words)
             rc = dict_add(o, &d, t, len, w->word_df[id], cf, 0, 0, 0);
         else {
@@ -633,19 +705,26 @@ static int prepare(qs_wctx *w)
         !sort_vocab(env, w->b->wterms, w->word_ord, w->word_sorted))
         return QUARRY_ENOMEM;
     {
-        /* ranks: by count descending, then ordinal */
+        /* ranks: by frequency class descending, then id */
+        size_t count[256] = {0}, sum = 0;
+        int c;
         qs_rterm *r = qi_calloc(env, n, sizeof *r);
         if (!r)
             return QUARRY_ENOMEM;
         w->ranked = r;
-        for (t = 0; t < w->nterms; t++) {
-            r[t].id = (uint32_t)t;
-            r[t].ord = w->ord[t];
-            r[t].count = quarry_vocab_count(w->b->terms, (uint32_t)t);
-        }
-        qsort(r, w->nterms, sizeof *r, rterm_cmp);
         for (t = 0; t < w->nterms; t++)
-            w->rank[r[t].id] = (uint32_t)t;
+            count[freq_class(w->b->cf[t])]++;
+        for (c = 255; c >= 0; c--) {
+            size_t k = count[c];
+            count[c] = sum;
+            sum += k;
+        }
+        for (t = 0; t < w->nterms; t++) {
+            size_t rk = count[freq_class(w->b->cf[t])]++;
+            r[rk].id = (uint32_t)t;
+            r[rk].ord = w->ord[t];
+            w->rank[t] = (uint32_t)rk;
+        }
     }
     return QUARRY_OK;
 }
