@@ -152,13 +152,6 @@ static int l_writer(lua_State *L)
     rc = quarry_writer_open(lq_env(L), path, &wo, &u->w);
     if (rc != QUARRY_OK) {
         u->w = NULL;
-        if (rc == QUARRY_EBUSY) {
-            /* spelled here too: older cores' quarry_status_name lacks it */
-            luaL_pushfail(L);
-            lua_pushstring(L, quarry_env_errmsg(lq_env(L)));
-            lua_pushliteral(L, "EBUSY");
-            return 3;
-        }
         return lq_fail(L, rc, quarry_env_errmsg(lq_env(L)));
     }
     return 1;

@@ -21,6 +21,7 @@ const char *quarry_status_name(int status)
     case QUARRY_EVERSION: return "EVERSION";
     case QUARRY_ELIMIT: return "ELIMIT";
     case QUARRY_EUNSUPPORTED: return "EUNSUPPORTED";
+    case QUARRY_EBUSY: return "EBUSY";
     default: return "EUNKNOWN";
     }
 }

@@ -46,6 +46,7 @@ static void test_status_names(void)
 {
     CHECK_EQ_STR(quarry_status_name(QUARRY_ENOENT), "ENOENT");
     CHECK_EQ_STR(quarry_status_name(QUARRY_ECORRUPT), "ECORRUPT");
+    CHECK_EQ_STR(quarry_status_name(QUARRY_EBUSY), "EBUSY");
     CHECK_EQ_STR(quarry_status_name(12345), "EUNKNOWN");
     CHECK_EQ_STR(quarry_version(), QUARRY_VERSION_STRING);
 }
