@@ -124,7 +124,8 @@ static bool period_ends(const char *text, const quarry_tokens *out, size_t k,
                 term_kind(text, &tk[k - 2]) == T_ATERM)
                 return false;
         }
-        if (is_abbreviation(text + w->start, wl))
+        if (is_abbreviation(text + w->start, wl) ||
+            memchr(text + w->start, '.', wl)) /* "U.S." "e.g." */
             return false;
     }
     /* UAX #29 SB8: no break if the next word starts in lowercase */

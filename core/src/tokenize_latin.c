@@ -90,6 +90,7 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
     const bool keep_nums = !(tok->flags & QUARRY_TOK_SPLIT_NUMBERS);
     const size_t start = i;
     int prev = K_NONE;
+    size_t run = 0; /* length of the last run of ASCII letters */
     ws->letters = ws->digits = ws->nonascii = ws->complex = false;
 
     while (i < len) {
@@ -102,10 +103,12 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
             cls = qi_ascii_class[c];
             if (cls == QI_C_LETTER) {
                 /* the hot loop: a run of ASCII letters */
+                size_t run_start = i;
                 do
                     i++;
                 while (i < len && s[i] < 0x80 &&
                        qi_ascii_class[s[i]] == QI_C_LETTER);
+                run = i - run_start;
                 ws->letters = true;
                 prev = K_LETTER;
                 goto next_char;
@@ -141,6 +144,17 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
                 i++;
                 continue;
             }
+            /* dotted initialisms stay one word, as in UAX #29 (MidNumLet):
+             * "U.S", "e.g", "U.S.A" -- single letters between periods only,
+             * so that "end.Next" in messy text is still two words */
+            if (c == '.' && prev == K_LETTER && run == 1 && i + 1 < len &&
+                s[i + 1] < 0x80 && qi_ascii_class[s[i + 1]] == QI_C_LETTER &&
+                (i + 2 >= len || s[i + 2] >= 0x80 ||
+                 (qi_ascii_class[s[i + 2]] != QI_C_LETTER &&
+                  qi_ascii_class[s[i + 2]] != QI_C_DIGIT))) {
+                i++;
+                continue;
+            }
             break;
         }
 
@@ -153,6 +167,7 @@ void qi_scan_word(const quarry_tokenizer *tok, const unsigned char *s,
         case QI_C_LETTER:
             ws->letters = true;
             prev = K_LETTER;
+            run = 0;
             break;
         case QI_C_DIGIT:
             ws->digits = true;

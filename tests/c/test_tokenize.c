@@ -178,6 +178,18 @@ static void test_compounds_defaults(void)
     CHECK_EQ_STR(norms, "in 1999 . then 2,5 ,");
 }
 
+static void test_dotted_initialisms(void)
+{
+    /* single letters between periods stay one word; the final period is
+     * punctuation and does not end the sentence */
+    CHECK(run(0, NULL, "The U.S. Senate, e.g. this; U.S.A. a.m. end.Next x.yz") ==
+          QUARRY_OK);
+    CHECK_EQ_STR(norms, "the u.s . senate , e.g . this ; u.s.a . a.m . end . "
+                        "next x . yz");
+    CHECK(run(0, NULL, "The U.S. Senate agreed. Good.") == QUARRY_OK);
+    CHECK_EQ_STR(sents, "The U.S. Senate agreed. | Good.");
+}
+
 static void test_split_flags(void)
 {
     const char *s = "Fellow-Citizens don't it\xe2\x80\x99s 1,000.5";
@@ -685,6 +697,7 @@ int main(void)
     RUN(test_spans_and_kinds);
     RUN(test_norms);
     RUN(test_compounds_defaults);
+    RUN(test_dotted_initialisms);
     RUN(test_split_flags);
     RUN(test_sentences);
     RUN(test_sentences_match_icu);
