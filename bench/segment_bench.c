@@ -287,8 +287,9 @@ int main(int argc, char **argv)
         {
             double v0 = cpu_now();
             int rc = qi_segment_verify(seg);
-            printf("verify: %s in %.3f s\n", rc == QUARRY_OK ? "ok" : "FAILED",
-                   cpu_now() - v0);
+            printf("verify: %s in %.3f s %s\n",
+                   rc == QUARRY_OK ? "ok" : "FAILED", cpu_now() - v0,
+                   rc ? qi_segment_errmsg(seg) : "");
         }
         qi_segment_close(seg);
         if (!keep)

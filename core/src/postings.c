@@ -5,8 +5,8 @@
  * A block header carries the block's last document and the byte lengths of
  * its docs and positions parts, so advance() skips a block without
  * decoding it, and next() never touches positions: the positions of the
- * documents passed over are only counted (pos_skip) and skipped, as raw
- * varint bytes, when positions are asked for.
+ * documents passed over are only counted (pos_skip) and decoded past
+ * when positions are asked for. Positions are Rice-coded (rice.h).
  *
  * Every decoded value is checked against what the block header and the
  * segment allow (document ids below doc_count and ascending, frequencies
@@ -14,6 +14,7 @@
  * token count), so a damaged list yields QUARRY_ECORRUPT, never a read
  * outside the list or an endless loop.
  */
+#include "rice.h"
 #include "segment_internal.h"
 
 #include <string.h>
@@ -78,15 +79,21 @@ static int open_block(qi_postings *pl)
     n = pl->remaining < QS_POSTINGS_BLOCK ? pl->remaining : QS_POSTINGS_BLOCK;
     if (n - 1 > last - pl->base)
         return bad(pl, "more documents than ids in a block");
+    /* positions part: the Rice parameter, then at least one byte of bits */
+    if (plen < 2 || body[dlen] > QI_RICE_MAX_K)
+        return bad(pl, "positions part of a block");
     pl->dp = body;
     pl->dend = body + dlen;
-    pl->pp = pl->dend;
-    pl->pend = pl->pp + plen;
+    pl->pk = body[dlen];
+    pl->pp = pl->dend + 1;
+    pl->plen = plen - 1;
+    pl->pbit = 0;
+    pl->pos_cur = 0;
     pl->p = next;
     pl->remaining -= n;
     pl->block_left = n;
     pl->block_last = last;
-    pl->pos_budget = plen;
+    pl->pos_budget = pl->plen * 8; /* a value takes at least one bit */
     pl->pos_skip = 0;
     pl->positions_read = 1;
     return QUARRY_OK;
@@ -178,39 +185,40 @@ int qi_postings_advance(qi_postings *pl, uint64_t target)
 int qi_postings_positions(qi_postings *pl, uint64_t *pos)
 {
     const unsigned char *rec;
-    uint64_t ntok, i, prev = 0;
+    uint64_t ntok, i, prev = 0, v;
+    qi_bitr r;
     if (!pl->started) {
         qi_set_error(pl->seg->errmsg, "positions asked before a document");
         return QUARRY_EINVAL;
     }
-    if (pl->positions_read)
-        pl->pp = pl->pos_cur; /* asked again: decode them again */
+    r.p = pl->pp;
+    r.len = pl->plen;
+    r.nbits = pl->plen * 8;
+    r.pos = pl->positions_read ? pl->pos_cur : pl->pbit;
     rec = qs_docrec(pl->seg, pl->doc);
     if (!rec)
         return bad(pl, "document out of range");
     ntok = qs_docget(rec, QS_D_TOKENS);
-    if (pl->pos_skip) {
-        pl->pp = qi_varint_skip(pl->pp, pl->pend, pl->pos_skip);
-        pl->pos_skip = 0;
-        if (!pl->pp)
+    /* bounded: pos_skip is a sum of frequencies within pos_budget bits */
+    for (; pl->pos_skip > 0; pl->pos_skip--)
+        if (!qi_rice_get(&r, pl->pk, &v))
             return bad(pl, "positions part too short");
-    }
-    pl->pos_cur = pl->pp;
+    pl->pos_cur = r.pos;
     for (i = 0; i < pl->freq; i++) {
-        uint64_t v;
-        if (!(pl->pp = qi_varint_get(pl->pp, pl->pend, &v)))
+        if (!qi_rice_get(&r, pl->pk, &v))
             return bad(pl, "position");
         if (i == 0) {
             if (v >= ntok)
                 return bad(pl, "position beyond the document");
             prev = v;
         } else {
-            if (v >= ntok - prev - 1 || prev + 1 >= ntok)
+            if (prev + 1 >= ntok || v >= ntok - prev - 1)
                 return bad(pl, "position beyond the document");
             prev += v + 1;
         }
         pos[i] = prev;
     }
+    pl->pbit = r.pos;
     pl->positions_read = 1;
     return QUARRY_OK;
 }

@@ -107,8 +107,8 @@ int qi_segment_term_seek(qi_segment *seg, const char *text, size_t len,
  * rebuilt into it->text (QI_MAX_TERM + 1 bytes, NUL-terminated). */
 typedef struct qi_termiter {
     qi_segment *seg;
-    uint64_t next;   /* ordinal of the term the next call returns */
-    uint64_t pos;    /* decoder position inside the dictionary */
+    uint64_t next; /* ordinal of the term the next call returns */
+    uint64_t pos;  /* decoder position inside the dictionary */
     qi_term term;
     size_t len;
     char text[QI_MAX_TERM + 1];
@@ -138,13 +138,16 @@ typedef struct qi_postings {
     /* decoder state, owned by the implementation */
     const unsigned char *p, *end;   /* next block header, end of the list */
     const unsigned char *dp, *dend; /* docs part of the current block */
-    const unsigned char *pp, *pend; /* positions part of the current block */
-    const unsigned char *pos_cur;   /* positions of doc, once skipped to */
-    uint64_t remaining;  /* documents in blocks not yet entered */
+    const unsigned char *pp;        /* positions bitstream of the block */
+    uint64_t plen;                  /* its length in bytes */
+    uint64_t pbit;                  /* next bit to read in it */
+    uint64_t pos_cur;               /* bit where doc's positions start */
+    unsigned pk;                    /* Rice parameter of the block */
+    uint64_t remaining;             /* documents in blocks not yet entered */
     uint64_t block_left; /* documents of the current block not yet read */
     uint64_t base;       /* first possible doc of the current/next block */
     uint64_t block_last; /* last doc of the current block */
-    uint64_t pos_budget; /* position bytes not yet claimed by a freq */
+    uint64_t pos_budget; /* position bits not yet claimed by a freq */
     uint64_t pos_skip;   /* positions of earlier docs not yet skipped */
     int started;         /* a document has been returned */
     int positions_read;  /* positions of doc consumed already */

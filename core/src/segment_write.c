@@ -9,6 +9,7 @@
  * on any failure it is removed again (it is ours: we created it).
  */
 #define XXH_STATIC_LINKING_ONLY
+#include "rice.h"
 #include "segment_build.h"
 #include "segment_format.h"
 #include "varint.h"
@@ -302,6 +303,8 @@ typedef struct qs_wctx {
     qi_buf blk_docs, blk_pos, data;
     uint32_t *starts;
     size_t starts_cap;
+    uint64_t *pvals; /* one term's position values while it is encoded */
+    size_t pvals_cap;
 } qs_wctx;
 
 static bool reserve_starts(qs_wctx *w, size_t n)
@@ -322,49 +325,88 @@ static bool buf_varint(quarry_env *env, qi_buf *b, uint64_t v)
     return true;
 }
 
+/* The Rice parameter with the fewest bits for n values of sum `sum`:
+ * log2 of the mean, give or take one, tried exactly. */
+static unsigned rice_k(const uint64_t *v, size_t n, uint64_t sum)
+{
+    uint64_t mean = n ? sum / n : 0, best = UINT64_MAX;
+    unsigned k0 = mean ? qi_bitlen(mean) - 1 : 0, k, bk = 0;
+    size_t i;
+    for (k = k0 ? k0 - 1 : 0; k <= k0 + 1 && k <= 32; k++) {
+        uint64_t bits = 0;
+        for (i = 0; i < n; i++)
+            bits += qi_rice_cost(v[i], k);
+        if (bits < best) {
+            best = bits;
+            bk = k;
+        }
+    }
+    return bk;
+}
+
 /* Postings of one term: entries[0, c) sorted by (doc, position). Blocks of
  * QS_POSTINGS_BLOCK documents: header varint(last doc - base),
  * varint(docs length), varint(positions length); then the docs part
  * (per doc: varint(delta << 1 | freq == 1), varint(freq - 2) if freq > 1;
  * delta = doc - base for the first doc, doc - previous - 1 after) and the
- * positions part (per doc: first position, then gaps - 1). */
+ * positions part: a byte k, then per doc its first position and the gaps
+ * - 1 after it, Rice-coded with parameter k (rice.h). */
 static int write_postings(qs_out *o, qs_wctx *w, const uint64_t *e, uint64_t c,
                           uint64_t *df_out)
 {
     uint64_t i = 0, base = 0, df = 0;
     int rc = QUARRY_OK;
-    /* worst cases: 2 varints per document, one per position (< 2^32) */
     if (!qi_buf_reserve(w->env, &w->blk_docs,
                         QS_POSTINGS_BLOCK * 2 * QI_VARINT_MAX) ||
-        !qi_buf_reserve(w->env, &w->blk_pos, (size_t)c * 5))
+        !qi_buf_reserve(w->env, &w->blk_pos,
+                        (size_t)c * QI_RICE_MAX_BYTES + 16))
         return QUARRY_ENOMEM;
+    if (c > w->pvals_cap) {
+        void *p = w->pvals;
+        if (!qi_array_reserve(w->env, &p, &w->pvals_cap, (size_t)c,
+                              sizeof *w->pvals))
+            return QUARRY_ENOMEM;
+        w->pvals = p;
+    }
     while (i < c && rc == QUARRY_OK) {
-        uint64_t ndocs = 0, prev = 0, last = 0;
+        uint64_t ndocs = 0, prev = 0, last = 0, sum = 0;
         unsigned char *dp = (unsigned char *)w->blk_docs.data;
-        unsigned char *pp = (unsigned char *)w->blk_pos.data;
-        size_t dl, pl;
+        size_t dl, pl, nv = 0, j;
+        unsigned k;
+        qi_bitw bw;
         while (i < c && ndocs < QS_POSTINGS_BLOCK) {
-            uint64_t doc = e[i] >> 32, j = i + 1, f, delta, pv;
-            while (j < c && (e[j] >> 32) == doc)
-                j++;
-            f = j - i;
+            uint64_t doc = e[i] >> 32, f, delta, pv;
+            size_t end = (size_t)i + 1;
+            while (end < c && (e[end] >> 32) == doc)
+                end++;
+            f = end - i;
             delta = ndocs == 0 ? doc - base : doc - prev - 1;
             dp += qi_varint_put(dp, delta << 1 | (f == 1));
             if (f > 1)
                 dp += qi_varint_put(dp, f - 2);
             pv = e[i] & 0xffffffffu;
-            pp += qi_varint_put(pp, pv);
-            for (i++; i < j; i++) {
+            w->pvals[nv++] = pv;
+            sum += pv;
+            for (i++; i < end; i++) {
                 uint64_t p = e[i] & 0xffffffffu;
-                pp += qi_varint_put(pp, p - pv - 1);
+                w->pvals[nv++] = p - pv - 1;
+                sum += p - pv - 1;
                 pv = p;
             }
             prev = last = doc;
             ndocs++;
         }
         df += ndocs;
+        k = rice_k(w->pvals, nv, sum);
+        w->blk_pos.data[0] = (char)k;
+        bw.p = (unsigned char *)w->blk_pos.data + 1;
+        bw.acc = 0;
+        bw.n = 0;
+        for (j = 0; j < nv; j++)
+            qi_rice_put(&bw, w->pvals[j], k);
+        qi_bitw_flush(&bw);
         dl = (size_t)(dp - (unsigned char *)w->blk_docs.data);
-        pl = (size_t)(pp - (unsigned char *)w->blk_pos.data);
+        pl = (size_t)(bw.p - (unsigned char *)w->blk_pos.data);
         rc = out_varint(o, last - base);
         if (rc == QUARRY_OK)
             rc = out_varint(o, dl);
@@ -680,6 +722,7 @@ static void wctx_free(qs_wctx *w)
     qi_free(env, w->word_df, nw * 8);
     qi_free(env, w->word_last, nw * 8);
     qi_free(env, w->starts, w->starts_cap * sizeof *w->starts);
+    qi_free(env, w->pvals, w->pvals_cap * sizeof *w->pvals);
     qi_buf_free(env, &w->blk_docs);
     qi_buf_free(env, &w->blk_pos);
     qi_buf_free(env, &w->data);

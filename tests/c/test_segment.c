@@ -553,6 +553,60 @@ static void test_postings_model(void)
     free(pos);
 }
 
+/* Positions whose gaps are far from the block's mean take the Rice
+ * escape (a long document, a term dense at its start and once at its
+ * end), and a position past 2^16. */
+static void test_position_outliers(void)
+{
+    size_t n = 200000, i, got;
+    const char **words = malloc(n * sizeof *words);
+    tdoc td;
+    qi_docinput in;
+    qi_segbuild *b;
+    qi_segment *seg;
+    qi_term t;
+    qi_postings pl;
+    uint64_t pos[1100];
+    char path[128], err[QI_ERRMSG_SIZE];
+    for (i = 0; i < n; i++)
+        words[i] = (i < 1000 || i == n - 1) ? "a" : "b";
+    tdoc_make(&td, words, n);
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    input_from(&in, &td, "long");
+    CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
+    new_path(path, sizeof path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 2), QUARRY_OK);
+    qi_segbuild_free(b);
+    CHECK_EQ_INT(qi_segment_open(env, path, &seg, err), QUARRY_OK);
+    if (seg) {
+        CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_OK);
+        CHECK_EQ_INT(qi_segment_term_find(seg, "a", 1, &t), QUARRY_OK);
+        CHECK_EQ_INT(qi_postings_start(&pl, seg, &t), QUARRY_OK);
+        CHECK_EQ_INT(qi_postings_next(&pl), QUARRY_OK);
+        CHECK_EQ_INT(pl.freq, 1001);
+        CHECK_EQ_INT(qi_postings_positions(&pl, pos), QUARRY_OK);
+        CHECK_EQ_INT(pos[999], 999);
+        CHECK_EQ_INT(pos[1000], n - 1);
+        /* asked again, the same */
+        memset(pos, 0, sizeof pos);
+        CHECK_EQ_INT(qi_postings_positions(&pl, pos), QUARRY_OK);
+        CHECK_EQ_INT(pos[1000], n - 1);
+        {
+            uint64_t s, e;
+            uint32_t id;
+            CHECK_EQ_INT(
+                qi_segment_doc_tokens(seg, 0, n - 1, 5, &id, &s, &e, &got),
+                QUARRY_OK);
+            CHECK_EQ_INT(got, 1);
+            CHECK_EQ_INT(s, 2 * (n - 1));
+            CHECK_EQ_INT(id, t.ordinal);
+        }
+        qi_segment_close(seg);
+    }
+    tdoc_free(&td);
+    free(words);
+}
+
 /* ---- dictionary order, seek, iteration --------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -1003,6 +1057,7 @@ int main(void)
         return 1;
     RUN(test_roundtrip);
     RUN(test_postings_model);
+    RUN(test_position_outliers);
     RUN(test_dictionary);
     RUN(test_empty_and_errors);
     RUN(test_corruption);
