@@ -156,6 +156,23 @@ static int seg_open(quarry_writer *w, qi_wseg *s)
     return QUARRY_OK;
 }
 
+/* Fills s->file_bytes (stat) if not known yet. */
+static int seg_size(quarry_writer *w, qi_wseg *s)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (s->file_bytes)
+        return QUARRY_OK;
+    if (qi_seg_path(path, w->path, s->id) != QUARRY_OK ||
+        stat(path, &st) != 0) {
+        qi_set_error(w->errmsg, "cannot stat segment %llu of %s",
+                     (unsigned long long)s->id, w->path);
+        return QUARRY_EIO;
+    }
+    s->file_bytes = (uint64_t)st.st_size;
+    return QUARRY_OK;
+}
+
 static int mark_deleted(quarry_writer *w, uint64_t seg_id, uint64_t local)
 {
     qi_wseg *s = find_seg(w, seg_id);
@@ -292,6 +309,9 @@ static int load_segments(quarry_writer *w)
             w->keys.ents[e].local = d;
             w->keys.ents[e].seq = 0;
         }
+        /* The key map has what the writer needs; a merge maps it again. */
+        qi_segment_close(s->seg);
+        s->seg = NULL;
     }
     return QUARRY_OK;
 }
@@ -1102,8 +1122,10 @@ static int pick_merge(quarry_writer *w, size_t *pick, size_t *npick)
     size_t i;
     int rc;
     *npick = 0;
+    /* Sizes come from stat, not from mapping every segment: touching the
+     * mappings would add the files to the process's resident memory. */
     for (i = 0; i < w->nsegs; i++)
-        if ((rc = seg_open(w, &w->segs[i])) != QUARRY_OK)
+        if ((rc = seg_size(w, &w->segs[i])) != QUARRY_OK)
             return rc;
     for (tier = 0; tier < 22; tier++) {
         size_t n = 0, a, b;
