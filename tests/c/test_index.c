@@ -3,7 +3,10 @@
  * single-segment build, optimize, snapshot isolation, the writer lock,
  * tokenizer options, leftovers and corrupt manifests. */
 #include "check.h"
+#include "manifest.h"
 #include "reader_internal.h"
+
+#include <xxhash.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -666,9 +669,57 @@ static void test_corrupt_manifest(void)
     CHECK_EQ_INT(quarry_writer_delete_key(w, "a.txt", 0, NULL), QUARRY_OK);
     CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
     quarry_writer_free(w);
-    corrupt_byte(dir, "seg-0000000000000001.del-2", 40);
+    snprintf(p, sizeof p, "%s/seg-0000000000000001.del-2", dir);
+    CHECK_EQ_INT(stat(p, &st), 0);
+    size = (long)st.st_size;
+    for (i = 0; i < size; i++) {
+        corrupt_byte(dir, "seg-0000000000000001.del-2", i);
+        CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_ECORRUPT);
+        CHECK(strstr(quarry_env_errmsg(env), "del-2") != NULL);
+        corrupt_byte(dir, "seg-0000000000000001.del-2", i);
+    }
+    CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
+    quarry_index_free(ix);
+    CHECK_EQ_INT(truncate(p, size - 1), 0);
     CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_ECORRUPT);
-    CHECK(strstr(quarry_env_errmsg(env), "del-2") != NULL);
+    CHECK_EQ_INT(quarry_writer_open(env, dir, NULL, &w), QUARRY_ECORRUPT);
+    CHECK_EQ_INT(unlink(p), 0);
+    /* a file the manifest names is missing: corrupt, not "no index" */
+    CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_ECORRUPT);
+    CHECK_EQ_INT(quarry_writer_open(env, dir, NULL, &w), QUARRY_ECORRUPT);
+
+    /* an intact manifest from a newer format version */
+    {
+        qi_manifest m;
+        char err[QI_ERRMSG_SIZE];
+        unsigned char *buf;
+        FILE *f;
+        long n;
+        new_dir(dir);
+        w = open_writer(dir, 0, 1);
+        quarry_writer_free(w);
+        snprintf(p, sizeof p, "%s/manifest", dir);
+        f = fopen(p, "rb");
+        CHECK(f != NULL);
+        buf = malloc(4096);
+        n = (long)fread(buf, 1, 4096, f);
+        fclose(f);
+        buf[8] = 2; /* version 2, then a fresh checksum */
+        {
+            uint64_t h = XXH3_64bits(buf, (size_t)n - 8);
+            int k;
+            for (k = 0; k < 8; k++)
+                buf[n - 8 + k] = (unsigned char)(h >> (8 * k));
+        }
+        CHECK_EQ_INT(qi_manifest_decode(env, buf, (size_t)n, "m", &m, err),
+                     QUARRY_EVERSION);
+        f = fopen(p, "wb");
+        CHECK(fwrite(buf, 1, (size_t)n, f) == (size_t)n);
+        fclose(f);
+        free(buf);
+        CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_EVERSION);
+        CHECK_EQ_INT(quarry_writer_open(env, dir, NULL, &w), QUARRY_EVERSION);
+    }
 }
 
 static void test_many_commits_merge(void)
