@@ -20,6 +20,8 @@
  */
 #include "segment.h"
 
+#include <zstd.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +141,7 @@ int main(int argc, char **argv)
     quarry_tokens *toks;
     int i, run, runs = 3, keep = 0;
     double best_tok = 1e30, best_full = 1e30, best_add = 1e30,
-           best_write = 1e30, fsync_wall = 0;
+           best_write = 1e30, fsync_wall = 0, zstd_time = 0;
     size_t ntokens = 0, k, mem = 0;
     char dir[] = "/tmp/segbench-XXXXXX", path[64];
     quarry_field fld = {"kind", "speech", 6, QUARRY_FIELD_STRING, {0}};
@@ -224,6 +226,43 @@ int main(int argc, char **argv)
             unlink(path);
     }
     {
+        /* what the store's compression alone costs: the same 64 KiB
+         * blocks of consecutive documents at the same level */
+        ZSTD_CCtx *z = ZSTD_createCCtx();
+        char *blk = malloc(1 << 16), *dst = malloc(ZSTD_compressBound(1 << 20));
+        size_t fill = 0;
+        double z0;
+        ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, 1);
+        ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1);
+        z0 = cpu_now();
+        for (k = 0; k < nfiles; k++) {
+            size_t off = 0;
+            while (off < files[k].len) {
+                size_t take = files[k].len - off;
+                if (fill && fill + take > (1 << 16)) {
+                    ZSTD_compress2(z, dst, ZSTD_compressBound(1 << 16), blk,
+                                   fill);
+                    fill = 0;
+                }
+                if (take >= (1 << 16)) {
+                    dst = realloc(dst, ZSTD_compressBound(take));
+                    ZSTD_compress2(z, dst, ZSTD_compressBound(take),
+                                   files[k].text + off, take);
+                } else {
+                    memcpy(blk + fill, files[k].text + off, take);
+                    fill += take;
+                }
+                off += take;
+            }
+        }
+        if (fill)
+            ZSTD_compress2(z, dst, ZSTD_compressBound(1 << 16), blk, fill);
+        zstd_time = cpu_now() - z0;
+        ZSTD_freeCCtx(z);
+        free(blk);
+        free(dst);
+    }
+    {
         double mb = (double)total_bytes / 1e6;
         printf("input: %zu files, %.1f MB, %zu tokens\n", nfiles, mb, ntokens);
         printf("tokenize only:           %6.3f s  %7.1f MB/s\n", best_tok,
@@ -237,6 +276,10 @@ int main(int argc, char **argv)
                best_write, mb / best_write, fsync_wall);
         printf("  build+write:           %6.3f s  %7.1f MB/s of input\n",
                best_add + best_write, mb / (best_add + best_write));
+        printf("  of which zstd (store):  %6.3f s  %7.1f MB/s; build+write "
+               "without it: %.1f MB/s\n",
+               zstd_time, mb / zstd_time,
+               mb / (best_add + best_write - zstd_time));
         printf("builder memory before write: %.1f MB (%.2f x input)\n",
                (double)mem / 1e6, (double)mem / (double)total_bytes);
     }
