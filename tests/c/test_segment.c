@@ -916,6 +916,104 @@ static uint64_t exercise(qi_segment *seg)
     return failed ? 0 : (h ? h : 1);
 }
 
+/* Damages bytes inside sections of the file image orig and recomputes
+ * every checksum, so that only the structural checks stand between the
+ * readers and the bytes. Whatever verify says, nothing may crash or read
+ * out of bounds (the test runs under ASan too). Returns how many damaged
+ * files verify refused. */
+static int damage_with_checksums(const unsigned char *orig, size_t len,
+                                 const char *bad_path, int rounds,
+                                 uint64_t *seed)
+{
+    unsigned char *copy = malloc(len);
+    uint64_t toc_off, toc_len, t;
+    qi_segment *seg;
+    char err[QI_ERRMSG_SIZE];
+    int i, refused = 0;
+    memcpy(&toc_off, orig + len - 40, 8);
+    memcpy(&toc_len, orig + len - 32, 8);
+    for (i = 0; i < rounds; i++) {
+        int k, n = 1 + (int)(rng_next(seed) % 4);
+        memcpy(copy, orig, len);
+        for (k = 0; k < n; k++) {
+            size_t at = 64 + rng_next(seed) % (toc_off - 64);
+            uint64_t r = rng_next(seed);
+            if (r % 3 == 0)
+                copy[at] = (unsigned char)(r >> 8); /* any byte */
+            else if (r % 3 == 1)
+                copy[at] = 0xff; /* long varints, long unary codes */
+            else
+                copy[at] ^= (unsigned char)(1u << ((r >> 8) % 8));
+        }
+        for (t = 0; t < toc_len; t += 32) {
+            uint64_t off, sl, x;
+            memcpy(&off, copy + toc_off + t + 8, 8);
+            memcpy(&sl, copy + toc_off + t + 16, 8);
+            x = XXH3_64bits(copy + off, (size_t)sl);
+            memcpy(copy + toc_off + t + 24, &x, 8);
+        }
+        {
+            uint64_t x = XXH3_64bits(copy + toc_off, (size_t)toc_len);
+            memcpy(copy + len - 40 + 16, &x, 8);
+        }
+        spit(bad_path, copy, len);
+        if (qi_segment_open(env, bad_path, &seg, err) != QUARRY_OK)
+            continue;
+        exercise(seg);
+        if (qi_segment_verify(seg) != QUARRY_OK)
+            refused++;
+        exercise(seg);
+        qi_segment_close(seg);
+    }
+    free(copy);
+    fprintf(stderr, "  checksummed damage: verify refused %d of %d\n", refused,
+            rounds);
+    return refused;
+}
+
+/* The same on a segment with multi-block postings and streams. */
+static void test_damage_multiblock(void)
+{
+    uint64_t seed = 4242;
+    size_t d, i;
+    qi_segbuild *b;
+    char path[128], bad_path[128];
+    unsigned char *orig;
+    size_t len = 0;
+    static const char *const vocab[] = {"a", "bb", "ccc", "dd",
+                                        "e", "ff", "gg",  "hhh"};
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    for (d = 0; d < 300; d++) {
+        const char *words[400];
+        size_t n = rng_next(&seed) % (d % 37 == 0 ? 400 : 40);
+        tdoc td;
+        qi_docinput in;
+        quarry_span sent[2];
+        for (i = 0; i < n; i++)
+            words[i] = vocab[rng_next(&seed) % 8];
+        tdoc_make(&td, words, n);
+        input_from(&in, &td, "m");
+        sent[0].first = 0;
+        sent[0].end = n / 2;
+        sent[1].first = n / 2;
+        sent[1].end = n;
+        in.sentences = sent;
+        in.sentence_count = 2;
+        CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
+        tdoc_free(&td);
+    }
+    new_path(path, sizeof path);
+    new_path(bad_path, sizeof bad_path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 5), QUARRY_OK);
+    qi_segbuild_free(b);
+    orig = slurp(path, &len);
+    CHECK(orig != NULL && len > 104);
+    if (orig && len > 104)
+        CHECK(damage_with_checksums(orig, len, bad_path, 1500, &seed) > 1000);
+    unlink(bad_path);
+    free(orig);
+}
+
 static void test_corruption(void)
 {
     quarry_tokenizer *tok;
@@ -1021,6 +1119,8 @@ static void test_corruption(void)
     CHECK_EQ_INT(wrong, 0);
     CHECK_EQ_INT(verified_ok, 0);
 
+    CHECK(damage_with_checksums(orig, len, bad_path, 4000, &seed) > 2000);
+
     /* a newer format version is EVERSION, not ECORRUPT */
     memcpy(copy, orig, len);
     copy[8] = 99;
@@ -1061,6 +1161,7 @@ int main(void)
     RUN(test_dictionary);
     RUN(test_empty_and_errors);
     RUN(test_corruption);
+    RUN(test_damage_multiblock);
     quarry_env_free(env);
     cleanup();
     return check_summary();
