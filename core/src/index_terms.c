@@ -5,8 +5,7 @@
  * dictionaries. With one segment and no deletions they are the segment's
  * own ordinals, so lookups go straight to the segment and nothing is
  * built. Otherwise the union is built on first use by a k-way merge of the
- * segments' term iterators (O(terms x segments) with the short linear
- * minimum below; segment counts are kept small by the merge policy), with
+ * segments' term iterators through a heap (O(terms log segments)), with
  * one local -> global map per segment for token streams.
  *
  * Counts are exact over live documents: while merging, a term's counts are
@@ -55,12 +54,39 @@ static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : (alen > blen ? 1 : 0);
 }
 
+/* Orders segments by their iterator's current term (then by position,
+ * so equal terms come out in segment order). */
+static bool it_less(const qi_termiter *its, size_t a, size_t b)
+{
+    int c = term_cmp(its[a].text, its[a].len, its[b].text, its[b].len);
+    return c < 0 || (c == 0 && a < b);
+}
+
+/* Restores the min-heap property below pos. */
+static void sift(size_t *h, size_t n, size_t pos, const qi_termiter *its)
+{
+    for (;;) {
+        size_t l = 2 * pos + 1, r = l + 1, m = pos, tmp;
+        if (l < n && it_less(its, h[l], h[m]))
+            m = l;
+        if (r < n && it_less(its, h[r], h[m]))
+            m = r;
+        if (m == pos)
+            return;
+        tmp = h[m];
+        h[m] = h[pos];
+        h[pos] = tmp;
+        pos = m;
+    }
+}
+
 int qi_index_terms_build(quarry_index *ix)
 {
     quarry_env *env = ix->env;
     qi_termtab *t;
     qi_termiter *its = NULL;
     bool *have = NULL;
+    size_t *heap = NULL, hn = 0;
     uint64_t bound = 0, n = 0;
     size_t k = ix->nsegs, i, arena_len = 0;
     int rc = QUARRY_OK;
@@ -83,7 +109,9 @@ int qi_index_terms_build(quarry_index *ix)
     t->stale = qi_alloc(env, bound ? bound : 1);
     its = qi_calloc(env, k ? k : 1, sizeof *its);
     have = qi_calloc(env, k ? k : 1, sizeof *have);
-    if (!t->off || !t->count || !t->docs || !t->stale || !its || !have) {
+    heap = qi_calloc(env, k ? k : 1, sizeof *heap);
+    if (!t->off || !t->count || !t->docs || !t->stale || !its || !have ||
+        !heap) {
         rc = nomem(ix);
         goto done;
     }
@@ -104,17 +132,14 @@ int qi_index_terms_build(quarry_index *ix)
         have[i] = rc == QUARRY_OK;
         rc = QUARRY_OK;
     }
-    for (;;) {
-        size_t min = k;
-        const char *mt;
-        size_t ml;
-        for (i = 0; i < k; i++)
-            if (have[i] &&
-                (min == k || term_cmp(its[i].text, its[i].len, its[min].text,
-                                      its[min].len) < 0))
-                min = i;
-        if (min == k)
-            break;
+    for (i = 0; i < k; i++)
+        if (have[i])
+            heap[hn++] = i;
+    for (i = hn / 2; i-- > 0;)
+        sift(heap, hn, i, its);
+    while (hn > 0) {
+        const char *mt = its[heap[0]].text;
+        size_t ml = its[heap[0]].len;
         if (n >= bound || n >= UINT32_MAX) {
             qi_set_error(ix->errmsg,
                          "%s: more terms than the dictionaries "
@@ -123,9 +148,7 @@ int qi_index_terms_build(quarry_index *ix)
             rc = n >= UINT32_MAX ? QUARRY_ELIMIT : QUARRY_ECORRUPT;
             goto done;
         }
-        mt = its[min].text;
-        ml = its[min].len;
-        /* append the text first: mt stays valid until the iterator moves */
+        /* append the text first: mt dies when its iterator moves */
         {
             void *a = t->arena;
             if (!qi_array_reserve(env, &a, &t->arena_cap, arena_len + ml + 1,
@@ -141,12 +164,11 @@ int qi_index_terms_build(quarry_index *ix)
         }
         t->count[n] = t->docs[n] = 0;
         t->stale[n] = 0;
-        for (i = 0; i < k; i++) {
+        /* every segment whose current term is this one */
+        while (hn > 0 && term_cmp(its[heap[0]].text, its[heap[0]].len,
+                                  t->arena + t->off[n], ml) == 0) {
             qi_ixseg *s;
-            if (!have[i] ||
-                (i != min && term_cmp(its[i].text, its[i].len,
-                                      t->arena + t->off[n], ml) != 0))
-                continue;
+            i = heap[0];
             s = &ix->segs[i];
             if (its[i].term.ordinal >= s->stats.term_count) {
                 rc = QUARRY_ECORRUPT;
@@ -162,8 +184,10 @@ int qi_index_terms_build(quarry_index *ix)
             rc = qi_termiter_next(&its[i]);
             if (rc < 0)
                 goto segerr;
-            have[i] = rc == QUARRY_OK;
+            if (rc == QUARRY_DONE)
+                heap[0] = heap[--hn];
             rc = QUARRY_OK;
+            sift(heap, hn, 0, its);
         }
         n++;
     }
@@ -175,6 +199,7 @@ segerr:
 done:
     qi_free(env, its, (k ? k : 1) * sizeof *its);
     qi_free(env, have, (k ? k : 1) * sizeof *have);
+    qi_free(env, heap, (k ? k : 1) * sizeof *heap);
     if (rc != QUARRY_OK)
         qi_index_terms_free(ix);
     return rc;
