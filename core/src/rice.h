@@ -48,41 +48,43 @@ static inline uint64_t qi_rice_cost(uint64_t v, unsigned k)
 typedef struct qi_bitw {
     unsigned char *p; /* next byte to write; room checked by the caller */
     uint64_t acc;     /* pending bits, LSB first */
-    unsigned n;       /* number of pending bits (< 8 between calls) */
+    unsigned n;       /* number of pending bits (< 64 between calls) */
 } qi_bitw;
 
-/* Appends the low n bits of v (n <= 56). */
+/* Appends the low n bits of v (1 <= n <= 57, v < 2^n). Whole 64-bit words
+ * are stored as they fill, not byte by byte. */
 static inline void qi_bitw_put(qi_bitw *w, uint64_t v, unsigned n)
 {
-    if (n == 0)
-        return;
-    w->acc |= (v & (((uint64_t)1 << n) - 1)) << w->n;
-    w->n += n;
-    while (w->n >= 8) {
-        *w->p++ = (unsigned char)w->acc;
-        w->acc >>= 8;
-        w->n -= 8;
+    w->acc |= v << w->n;
+    if (w->n + n >= 64) {
+        qi_store64(w->p, w->acc);
+        w->p += 8;
+        /* the bits of v that did not fit (none if it ended exactly) */
+        w->acc = w->n ? v >> (64 - w->n) : 0;
+        w->n = w->n + n - 64;
+    } else {
+        w->n += n;
     }
 }
 
 static inline void qi_rice_put(qi_bitw *w, uint64_t v, unsigned k)
 {
     uint64_t q = v >> k;
-    if (q < QI_RICE_ESC) {
-        /* q ones then a zero */
+    if (q < QI_RICE_ESC && q + 1 + k <= 57) {
+        /* q ones, a zero, the k low bits: one put */
+        uint64_t low = k ? v & (((uint64_t)1 << k) - 1) : 0;
+        qi_bitw_put(w, (((uint64_t)1 << q) - 1) | low << (q + 1),
+                    (unsigned)q + 1 + k);
+    } else if (q < QI_RICE_ESC) {
         qi_bitw_put(w, ((uint64_t)1 << q) - 1, (unsigned)q + 1);
-        if (k > 32) {
-            qi_bitw_put(w, v, 32);
-            qi_bitw_put(w, v >> 32, k - 32);
-        } else {
-            qi_bitw_put(w, v, k);
-        }
+        qi_bitw_put(w, v & 0xffffffffu, 32);
+        qi_bitw_put(w, (v >> 32) & (((uint64_t)1 << (k - 32)) - 1), k - 32);
     } else {
         unsigned len = v ? qi_bitlen(v) : 1;
         qi_bitw_put(w, ((uint64_t)1 << QI_RICE_ESC) - 1, QI_RICE_ESC);
         qi_bitw_put(w, len - 1, 6);
         if (len > 32) {
-            qi_bitw_put(w, v, 32);
+            qi_bitw_put(w, v & 0xffffffffu, 32);
             qi_bitw_put(w, v >> 32, len - 32);
         } else {
             qi_bitw_put(w, v, len);
@@ -90,13 +92,13 @@ static inline void qi_rice_put(qi_bitw *w, uint64_t v, unsigned k)
     }
 }
 
-/* Pads the last byte with zeros. */
+/* Writes the pending bits, the last byte zero-padded. */
 static inline void qi_bitw_flush(qi_bitw *w)
 {
-    if (w->n > 0) {
+    while (w->n > 0) {
         *w->p++ = (unsigned char)w->acc;
-        w->acc = 0;
-        w->n = 0;
+        w->acc >>= 8;
+        w->n = w->n > 8 ? w->n - 8 : 0;
     }
 }
 

@@ -57,7 +57,8 @@ enum {
     QS_TERM_INDEX = 13, /* per dictionary block: offset, postings base */
     QS_WORDS = 14,      /* word-layer dictionary blocks */
     QS_WORD_INDEX = 15, /* per word dictionary block: offset, 0 */
-    QS_COUNT = 16       /* one past the largest id */
+    QS_WORD_RANKS = 16, /* word rank -> u32 word ordinal */
+    QS_COUNT = 17       /* one past the largest id */
 };
 
 /* Part of each section id (for sizes); header, TOC and footer count as
@@ -76,7 +77,8 @@ static inline int qs_section_part(int id)
     case QS_OFFSETS: return QUARRY_PART_OFFSETS;
     case QS_STRUCTURE:
     case QS_WORDS:
-    case QS_WORD_INDEX: return QUARRY_PART_STRUCTURE;
+    case QS_WORD_INDEX:
+    case QS_WORD_RANKS: return QUARRY_PART_STRUCTURE;
     case QS_POSTINGS: return QUARRY_PART_POSTINGS;
     default: return QUARRY_PART_TERMS;
     }

@@ -65,6 +65,33 @@ int qs_stream_open(qi_segment *seg, int id, uint64_t off, uint64_t n,
 /* Start of block b (< nb), or NULL if its table entry is out of range. */
 const unsigned char *qs_stream_block(const qs_stream *s, uint64_t b);
 
+/* One span or word-layer unit of a structure stream: varint
+ * (length << 1 | gap != 0), then varint gap if it is not 0 (spans are
+ * nearly always contiguous). NULL if truncated. */
+static inline const unsigned char *qs_span_get(const unsigned char *p,
+                                               const unsigned char *end,
+                                               uint64_t *gap, uint64_t *len)
+{
+    uint64_t v;
+    if (!(p = qi_varint_get(p, end, &v)))
+        return NULL;
+    *len = v >> 1;
+    *gap = 0;
+    if (v & 1)
+        p = qi_varint_get(p, end, gap);
+    return p;
+}
+
+/* Word ordinal of a word-layer rank; false if out of range. */
+static inline bool qs_word_ord(const qi_segment *seg, uint64_t rank,
+                               uint64_t *ord)
+{
+    if (rank >= seg->word_count)
+        return false;
+    *ord = qi_load32(seg->sec[QS_WORD_RANKS].p + rank * 4);
+    return *ord < seg->word_count;
+}
+
 /* Decompresses stored-text block b into seg->cache. */
 int qs_load_block(qi_segment *seg, uint64_t b);
 

@@ -36,10 +36,10 @@ int qs_corrupt(qi_segment *seg, const char *part, const char *fmt, ...)
 static const char *section_name(int id)
 {
     static const char *const names[QS_COUNT] = {
-        "",       "sources",    "doc table",   "field names",
-        "fields", "store",      "store index", "tokens",
-        "ranks",  "offsets",    "structure",   "postings",
-        "terms",  "term index", "words",       "word index"};
+        "",           "sources",     "doc table", "field names", "fields",
+        "store",      "store index", "tokens",    "ranks",       "offsets",
+        "structure",  "postings",    "terms",     "term index",  "words",
+        "word index", "word ranks"};
     return id > 0 && id < QS_COUNT ? names[id] : "?";
 }
 
@@ -98,6 +98,9 @@ static int check_sizes(qi_segment *seg, char *errmsg)
         bad = "term index size does not match the term count";
     else if (seg->sec[QS_WORD_INDEX].len != nwblk * QS_DICT_INDEX_ENTRY)
         bad = "word index size does not match the word count";
+    else if (seg->word_count > seg->sec[QS_WORD_RANKS].len / 4 ||
+             seg->sec[QS_WORD_RANKS].len != seg->word_count * 4)
+        bad = "word rank table size does not match the word count";
     else if (seg->sec[QS_STORE_INDEX].len % QS_STORE_ENTRY != 0)
         bad = "store index size is not a multiple of its entry";
     else if (seg->term_count > UINT32_MAX || seg->word_count > UINT32_MAX)
@@ -348,9 +351,9 @@ int qi_segment_doc_meta(qi_segment *seg, uint64_t doc, qi_docmeta *out)
      * takes a byte of the token streams, each span two bytes of the
      * structure, each field three bytes of the field records. */
     if (out->tokens > seg->sec[QS_TOKENS].len ||
-        out->sentences > seg->sec[QS_STRUCTURE].len / 2 ||
-        out->paragraphs > seg->sec[QS_STRUCTURE].len / 2 ||
-        out->words > seg->sec[QS_STRUCTURE].len / 3 ||
+        out->sentences > seg->sec[QS_STRUCTURE].len ||
+        out->paragraphs > seg->sec[QS_STRUCTURE].len ||
+        out->words > seg->sec[QS_STRUCTURE].len / 2 ||
         qs_docget(r, QS_D_NFIELDS) > seg->sec[QS_FIELDS].len / 3 ||
         out->text_bytes / QS_ZSTD_MAX_RATIO > seg->sec[QS_STORE].len)
         return qs_corrupt(seg, "doc table", "counts of document %llu",
@@ -616,7 +619,7 @@ static int open_struct(qi_segment *seg, const unsigned char *r, uint64_t doc,
     (void)doc;
     for (k = 0; k <= which; k++) {
         rc = qs_stream_open(seg, QS_STRUCTURE, off, qs_docget(r, counts[k]),
-                            k == 2 ? 3 : 2, s, &after, "structure");
+                            k == 2 ? 2 : 1, s, &after, "structure");
         if (rc != QUARRY_OK)
             return rc;
         off = (uint64_t)(after - seg->sec[QS_STRUCTURE].p);
@@ -651,11 +654,10 @@ static int read_spans(qi_segment *seg, uint64_t doc, int which, uint64_t first,
         uint64_t a, len, id = 0;
         if (i % QS_STREAM_BLOCK == 0 && !(p = qi_varint_get(p, s.end, &prev)))
             goto bad;
-        if (!(p = qi_varint_get(p, s.end, &a)) ||
-            !(p = qi_varint_get(p, s.end, &len)))
+        if (!(p = qs_span_get(p, s.end, &a, &len)))
             goto bad;
         if (which == 2 &&
-            (!(p = qi_varint_get(p, s.end, &id)) || id >= seg->word_count))
+            (!(p = qi_varint_get(p, s.end, &id)) || !qs_word_ord(seg, id, &id)))
             goto bad;
         if (prev > ntok || a > ntok - prev || len > ntok - prev - a)
             goto bad;

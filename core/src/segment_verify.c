@@ -223,7 +223,7 @@ static int check_struct(vstate *v, uint64_t doc, const unsigned char *r)
         const unsigned char *p, *after;
         uint64_t i, prev = 0, n = qs_docget(r, counts[k]);
         qs_stream s;
-        rc = qs_stream_open(seg, QS_STRUCTURE, off, n, k == 2 ? 3 : 2, &s,
+        rc = qs_stream_open(seg, QS_STRUCTURE, off, n, k == 2 ? 2 : 1, &s,
                             &after, "structure");
         if (rc != QUARRY_OK)
             return rc;
@@ -235,13 +235,12 @@ static int check_struct(vstate *v, uint64_t doc, const unsigned char *r)
                     !(p = qi_varint_get(p, s.end, &base)) || base != prev)
                     goto bad;
             }
-            if (!(p = qi_varint_get(p, s.end, &a)) ||
-                !(p = qi_varint_get(p, s.end, &len)) || a > ntok - prev ||
+            if (!(p = qs_span_get(p, s.end, &a, &len)) || a > ntok - prev ||
                 len > ntok - prev - a)
                 goto bad;
             if (k == 2) {
                 if (!(p = qi_varint_get(p, s.end, &id)) ||
-                    id >= seg->word_count || len == 0)
+                    !qs_word_ord(seg, id, &id) || len == 0)
                     goto bad;
                 v->word_cf[id]++;
                 if (v->word_last[id] != doc + 1) {

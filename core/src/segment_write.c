@@ -295,7 +295,8 @@ typedef struct qs_wctx {
     size_t nterms, nw;
     uint32_t *ord, *sorted, *rank; /* by vocab id / ordinal / vocab id */
     qs_rterm *ranked;              /* terms in rank order */
-    uint32_t *word_ord, *word_sorted;
+    uint32_t *word_ord, *word_sorted, *word_rank;
+    uint32_t *word_ranked; /* word ordinal by rank */
     uint64_t *word_df, *word_last;
     uint64_t *start;   /* per ordinal: first entry in entries; nterms + 1 */
     uint64_t *entries; /* doc << 32 | position, grouped by ordinal */
@@ -326,19 +327,34 @@ static bool buf_varint(quarry_env *env, qi_buf *b, uint64_t v)
 }
 
 /* The Rice parameter with the fewest bits for n values of sum `sum`:
- * log2 of the mean, give or take one, tried exactly. */
+ * log2 of the mean, give or take one, costed exactly in one pass. */
 static unsigned rice_k(const uint64_t *v, size_t n, uint64_t sum)
 {
-    uint64_t mean = n ? sum / n : 0, best = UINT64_MAX;
-    unsigned k0 = mean ? qi_bitlen(mean) - 1 : 0, k, bk = 0;
+    uint64_t mean = n ? sum / n : 0, c[3] = {0, 0, 0}, best;
+    unsigned k0 = mean ? qi_bitlen(mean) - 1 : 0, j, bk;
     size_t i;
-    for (k = k0 ? k0 - 1 : 0; k <= k0 + 1 && k <= 32; k++) {
-        uint64_t bits = 0;
-        for (i = 0; i < n; i++)
-            bits += qi_rice_cost(v[i], k);
+    if (k0 == 0)
+        k0 = 1; /* candidates k0 - 1 .. k0 + 1 */
+    if (k0 > 31)
+        k0 = 31;
+    for (i = 0; i < n; i++) {
+        uint64_t x = v[i] >> (k0 - 1);
+        for (j = 0; j < 3; j++, x >>= 1) {
+            if (x < QI_RICE_ESC)
+                c[j] += x;
+            else
+                c[j] += QI_RICE_ESC + 6 + qi_bitlen(v[i]) - (k0 - 1 + j) - 1;
+        }
+    }
+    /* fixed part: the zero bit and k low bits per value (escapes were
+     * credited above so that the sum stays exact) */
+    best = UINT64_MAX;
+    bk = k0;
+    for (j = 0; j < 3; j++) {
+        uint64_t bits = c[j] + (uint64_t)n * (1 + k0 - 1 + j);
         if (bits < best) {
             best = bits;
-            bk = k;
+            bk = k0 - 1 + j;
         }
     }
     return bk;
@@ -399,6 +415,7 @@ static int write_postings(qs_out *o, qs_wctx *w, const uint64_t *e, uint64_t c,
         df += ndocs;
         k = rice_k(w->pvals, nv, sum);
         w->blk_pos.data[0] = (char)k;
+        /* qi_bitw stores whole words: room for 8 more bytes is reserved */
         bw.p = (unsigned char *)w->blk_pos.data + 1;
         bw.acc = 0;
         bw.n = 0;
@@ -496,8 +513,9 @@ static int write_tokens(qs_out *o, qs_wctx *w)
 }
 
 /* Spans or words of one document as a stream: per block varint(end of the
- * previous item), then per item varint(first - previous end),
- * varint(end - first) and, for words, varint(word ordinal). */
+ * previous item), then per item varint((end - first) << 1 | gap != 0),
+ * varint(gap = first - previous end) if not 0 and, for words,
+ * varint(word rank). */
 static int write_spans(qs_out *o, qs_wctx *w, const quarry_span *spans,
                        const qs_bword *words, uint64_t n, uint64_t doc)
 {
@@ -516,12 +534,13 @@ static int write_spans(qs_out *o, qs_wctx *w, const quarry_span *spans,
             if (!buf_varint(w->env, &w->data, prev))
                 return QUARRY_ENOMEM;
         }
-        if (!buf_varint(w->env, &w->data, first - prev) ||
-            !buf_varint(w->env, &w->data, end - first))
+        if (!buf_varint(w->env, &w->data,
+                        (end - first) << 1 | (first != prev)) ||
+            (first != prev && !buf_varint(w->env, &w->data, first - prev)))
             return QUARRY_ENOMEM;
         if (words) {
             uint32_t id = words[i].id;
-            if (!buf_varint(w->env, &w->data, w->word_ord[id]))
+            if (!buf_varint(w->env, &w->data, w->word_rank[id]))
                 return QUARRY_ENOMEM;
             if (w->word_last[id] != doc + 1) {
                 w->word_last[id] = doc + 1;
@@ -685,6 +704,16 @@ static int write_all(qs_out *o, qs_wctx *w, uint64_t segment_id)
         rc = write_dict(o, w, 0);
     if (rc == QUARRY_OK)
         rc = write_dict(o, w, 1);
+    if (rc == QUARRY_OK) {
+        size_t r;
+        sec_begin(o);
+        for (r = 0; r < w->nw && rc == QUARRY_OK; r++) {
+            unsigned char e[4];
+            qi_store32(e, w->word_ranked[r]);
+            rc = out_write(o, e, 4);
+        }
+        sec_end(o, QS_WORD_RANKS);
+    }
     if (rc == QUARRY_OK)
         rc = write_doctable(o, w);
     if (rc != QUARRY_OK)
@@ -719,6 +748,8 @@ static void wctx_free(qs_wctx *w)
     qi_free(env, w->entries, (w->b->ids_len ? w->b->ids_len : 1) * 8);
     qi_free(env, w->word_ord, nw * 4);
     qi_free(env, w->word_sorted, nw * 4);
+    qi_free(env, w->word_rank, nw * 4);
+    qi_free(env, w->word_ranked, nw * 4);
     qi_free(env, w->word_df, nw * 8);
     qi_free(env, w->word_last, nw * 8);
     qi_free(env, w->starts, w->starts_cap * sizeof *w->starts);
@@ -739,10 +770,13 @@ static int prepare(qs_wctx *w)
     w->plen = qi_calloc(env, n, 8);
     w->word_ord = qi_alloc(env, nw * 4);
     w->word_sorted = qi_alloc(env, nw * 4);
+    w->word_rank = qi_alloc(env, nw * 4);
+    w->word_ranked = qi_alloc(env, nw * 4);
     w->word_df = qi_calloc(env, nw, 8);
     w->word_last = qi_calloc(env, nw, 8);
     if (!w->ord || !w->sorted || !w->rank || !w->df || !w->plen ||
-        !w->word_ord || !w->word_sorted || !w->word_df || !w->word_last)
+        !w->word_ord || !w->word_sorted || !w->word_df || !w->word_last ||
+        !w->word_rank || !w->word_ranked)
         return QUARRY_ENOMEM;
     if (!sort_vocab(env, w->b->terms, w->ord, w->sorted) ||
         !sort_vocab(env, w->b->wterms, w->word_ord, w->word_sorted))
@@ -767,6 +801,24 @@ static int prepare(qs_wctx *w)
             r[rk].id = (uint32_t)t;
             r[rk].ord = w->ord[t];
             w->rank[t] = (uint32_t)rk;
+        }
+    }
+    {
+        /* word-layer ranks, the same way (counts from the word vocab) */
+        size_t count[256] = {0}, sum = 0;
+        int c;
+        for (t = 0; t < w->nw; t++)
+            count[freq_class(quarry_vocab_count(w->b->wterms, (uint32_t)t))]++;
+        for (c = 255; c >= 0; c--) {
+            size_t k = count[c];
+            count[c] = sum;
+            sum += k;
+        }
+        for (t = 0; t < w->nw; t++) {
+            size_t rk = count[freq_class(
+                quarry_vocab_count(w->b->wterms, (uint32_t)t))]++;
+            w->word_rank[t] = (uint32_t)rk;
+            w->word_ranked[rk] = w->word_ord[t];
         }
     }
     return QUARRY_OK;
