@@ -468,14 +468,23 @@ static int section_of(const file *f, size_t off)
     return QS_COUNT + 2; /* between sections: no checksum covers it */
 }
 
+/* Name of a region from section_of: a section id (1 .. QS_COUNT - 1), the
+ * header (0), the TOC, the footer, or bytes between sections. */
 static const char *region_name(int r)
 {
-    static const char *const names[] = {
-        "header",      "sources",     "doc table", "field names", "fields",
-        "store",       "store index", "tokens",    "ranks",       "offsets",
-        "structure",   "postings",    "terms",     "term index",  "words",
-        "word index",  "TOC",         "footer",    "padding"};
-    return r >= 0 && r <= QS_COUNT + 2 ? names[r] : "?";
+    static const char *const sections[] = {
+        "header",    "sources",     "doc table", "field names",
+        "fields",    "store",       "store index", "tokens",
+        "ranks",     "offsets",     "structure", "postings",
+        "terms",     "term index",  "words",     "word index",
+        "word ranks"};
+    static char other[32];
+    if (r == QS_COUNT) return "TOC";
+    if (r == QS_COUNT + 1) return "footer";
+    if (r == QS_COUNT + 2) return "padding";
+    if (r >= 0 && r < (int)(sizeof sections / sizeof *sections)) return sections[r];
+    snprintf(other, sizeof other, "section %d", r);
+    return other;
 }
 
 static int is_segment(const file *f)
