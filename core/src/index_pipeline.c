@@ -252,7 +252,6 @@ static void *worker_main(void *arg)
             rc = add_doc(w, wk, &job);
         if (skip || rc != QUARRY_OK)
             set_loc(w, job.seq, QI_NONE64, 0);
-        quarry_doc_free(job.doc);
 
         pthread_mutex_lock(&w->mu);
         w->turn++;
@@ -260,6 +259,8 @@ static void *worker_main(void *arg)
         pthread_cond_broadcast(&w->cv_turn);
         pthread_cond_broadcast(&w->cv_space);
         pthread_mutex_unlock(&w->mu);
+        /* after passing the turn: freeing is not ordered work */
+        quarry_doc_free(job.doc);
     }
     return NULL;
 }
