@@ -198,8 +198,7 @@ quarry_index_tokenizer_options(const quarry_index *ix)
     return &ix->tokopts;
 }
 
-/* ---- documents ------------------------------------------------------------
- */
+/* ---- documents ---- */
 
 qi_ixseg *qi_index_seg_of(quarry_index *ix, uint64_t id, uint64_t *local)
 {
@@ -352,8 +351,7 @@ int quarry_index_doc_spans(quarry_index *ix, uint64_t id, int kind,
         ix, s, qi_segment_doc_spans(s->seg, local, kind, first, n, spans, got));
 }
 
-/* ---- info, fields, check --------------------------------------------------
- */
+/* ---- info, fields, check ---- */
 
 /* Tokens of the live documents of s: the segment's total minus those of
  * its deleted documents (walked once, then cached). */

@@ -252,8 +252,7 @@ int qi_index_terms_fix(quarry_index *ix, uint64_t id)
     return QUARRY_OK;
 }
 
-/* ---- public term API ------------------------------------------------------
- */
+/* ---- public term API ---- */
 
 uint64_t quarry_index_term_count(quarry_index *ix)
 {

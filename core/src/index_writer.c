@@ -50,8 +50,7 @@ static int nomem(quarry_writer *w)
     return QUARRY_ENOMEM;
 }
 
-/* ---- content hash ---------------------------------------------------------
- */
+/* ---- content hash ---- */
 
 static void hash_u64(XXH3_state_t *st, uint64_t v)
 {
@@ -104,8 +103,7 @@ static uint64_t content_hash(const quarry_doc *doc)
     return XXH3_64bits_digest(&st);
 }
 
-/* ---- segments -------------------------------------------------------------
- */
+/* ---- segments ---- */
 
 static qi_wseg *find_seg(quarry_writer *w, uint64_t id)
 {
@@ -206,8 +204,7 @@ static int add_wseg(quarry_writer *w, const qi_wseg *s)
     return QUARRY_OK;
 }
 
-/* ---- opening --------------------------------------------------------------
- */
+/* ---- opening ---- */
 
 /* Removes files of the directory that the committed manifest does not
  * name: temporary files and segment or deletion files of interrupted
@@ -462,8 +459,7 @@ const char *quarry_writer_errmsg(const quarry_writer *w)
     return w ? w->errmsg : "";
 }
 
-/* ---- adding and deleting --------------------------------------------------
- */
+/* ---- adding and deleting ---- */
 
 static int check_usable(quarry_writer *w)
 {
@@ -611,8 +607,7 @@ int quarry_writer_delete_source(quarry_writer *w, const char *source,
     return QUARRY_OK;
 }
 
-/* ---- committing -----------------------------------------------------------
- */
+/* ---- committing ---- */
 
 /* Takes over what the pipeline wrote since the last commit: new segments,
  * and the locations of this session's documents (for the key map and for
@@ -745,8 +740,7 @@ static int write_commit(quarry_writer *w, const qi_wseg *gone, size_t ngone)
     return commit_rc;
 }
 
-/* ---- merging --------------------------------------------------------------
- */
+/* ---- merging ---- */
 
 /* Scratch of a merge: one segment's dictionaries as texts, and one
  * document's parts rebuilt as a qi_docinput. */

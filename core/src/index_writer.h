@@ -15,8 +15,7 @@
 #define QI_NONE32 UINT32_MAX
 #define QI_NONE64 UINT64_MAX
 
-/* ---- key map (index_keys.c) -----------------------------------------------
- */
+/* ---- key map (index_keys.c) ---- */
 
 /* Where the document with one (source, record) key is. Either resolved to
  * (seg_id, local), or, for a document added in this session and not yet
@@ -58,8 +57,7 @@ void qi_keymap_remove(qi_keymap *km, uint32_t idx);
 /* First entry of a source (QI_NONE32 if none); follow src_next. */
 uint32_t qi_keymap_source_head(const qi_keymap *km, uint32_t src);
 
-/* ---- the writer -----------------------------------------------------------
- */
+/* ---- the writer ---- */
 
 /* A segment the writer knows: committed, or written in this session. */
 typedef struct qi_wseg {

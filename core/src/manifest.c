@@ -76,8 +76,7 @@ static bool buf_str(quarry_env *env, qi_buf *b, const char *s)
     return buf_u32(env, b, (uint32_t)n) && qi_buf_append(env, b, s, n);
 }
 
-/* ---- paths and files ------------------------------------------------------
- */
+/* ---- paths and files ---- */
 
 int qi_path_join(char *buf, const char *dir, const char *name)
 {
@@ -227,8 +226,7 @@ int qi_file_hash(const char *path, uint64_t *out, char *errmsg)
     return QUARRY_OK;
 }
 
-/* ---- manifest -------------------------------------------------------------
- */
+/* ---- manifest ---- */
 
 static void free_str(quarry_env *env, char **s)
 {
@@ -482,8 +480,7 @@ int qi_manifest_write(quarry_env *env, const char *dir, qi_manifest *m,
     return qi_fsync_dir(dir, errmsg);
 }
 
-/* ---- tokenizer options ----------------------------------------------------
- */
+/* ---- tokenizer options ---- */
 
 void qi_manifest_tokopts(const qi_manifest *m, quarry_tokenizer_options *out)
 {
@@ -593,8 +590,7 @@ int qi_manifest_check_tokopts(const qi_manifest *m,
     return QUARRY_OK;
 }
 
-/* ---- deletion bitmaps -----------------------------------------------------
- */
+/* ---- deletion bitmaps ---- */
 
 /* Layout: magic[8] "QRYDELET", u32 version, u32 reserved, u64 segment id,
  * u64 doc count, u64 deleted count, bitmap words (u64 each), u64 XXH3. */
