@@ -441,25 +441,31 @@ int qi_segbuild_add(qi_segbuild *b, const qi_docinput *doc)
         size_t len = cut_len(norm, t->norm_len);
         uint32_t id;
         struct qs_tcache *c = NULL;
-        if (len <= 8 && len > 0) {
-            /* (key, len) identifies the term: two overlapping 4-byte
-             * loads cover 4..8 bytes, three bytes cover 1..3; fixed-size
-             * loads, unlike a variable memcpy into a stack word, do not
-             * stall on store forwarding */
+        if (len <= 16 && len > 0) {
+            /* (k1, k2, len) identifies the term: overlapping fixed-size
+             * loads (8+8 for 9..16 bytes, 4+4 for 4..8, three bytes for
+             * 1..3) cover every byte; unlike a variable memcpy into a
+             * stack word they do not stall on store forwarding */
             const unsigned char *u = (const unsigned char *)norm;
-            uint64_t key;
-            if (len >= 4)
-                key = qi_load32(u) | (uint64_t)qi_load32(u + len - 4) << 32;
-            else
-                key = u[0] | (uint64_t)u[len / 2] << 8 |
-                      (uint64_t)u[len - 1] << 16;
-            c = &b->tcache[((key ^ len) * 0x9e3779b97f4a7c15ULL) >>
+            uint64_t k1, k2 = 0;
+            if (len > 8) {
+                k1 = qi_load64(u);
+                k2 = qi_load64(u + len - 8);
+            } else if (len >= 4) {
+                k1 = qi_load32(u) | (uint64_t)qi_load32(u + len - 4) << 32;
+            } else {
+                k1 = u[0] | (uint64_t)u[len / 2] << 8 |
+                     (uint64_t)u[len - 1] << 16;
+            }
+            c = &b->tcache[((k1 ^ len) * 0x9e3779b97f4a7c15ULL ^
+                            k2 * 0xc2b2ae3d27d4eb4fULL) >>
                            (64 - QS_TCACHE_BITS)];
-            if (c->key == key && c->len1 == len + 1) {
+            if (c->k1 == k1 && c->k2 == k2 && c->len1 == len + 1) {
                 id = c->id;
                 goto have_id;
             }
-            c->key = key;
+            c->k1 = k1;
+            c->k2 = k2;
             c->len1 = 0; /* set once the id is known */
         }
         {

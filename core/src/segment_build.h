@@ -15,7 +15,7 @@
 
 #include <zstd.h>
 
-#define QS_TCACHE_BITS 12
+#define QS_TCACHE_BITS 13
 #define QS_TCACHE_SIZE (1u << QS_TCACHE_BITS)
 
 /* One added document: its counts and where its parts are in the builder's
@@ -47,12 +47,13 @@ struct qi_segbuild {
     quarry_vocab *terms; /* normalized token forms (counts unused) */
     uint64_t *cf;        /* occurrences per term id */
     size_t cf_cap;
-    /* Direct-mapped cache of short terms (<= 8 bytes, most tokens) in
-     * front of the vocab: one probe in a table that stays in L1/L2,
-     * instead of a hash-table probe and an entry compare per token. */
+    /* Direct-mapped cache of terms of up to 16 bytes (nearly all tokens)
+     * in front of the vocab: one probe in a table that stays in L2,
+     * instead of a hash-table probe and an entry compare (two cache
+     * misses once the vocabulary outgrows the caches) per token. */
     struct qs_tcache {
-        uint64_t key;  /* the term's bytes, zero-padded */
-        uint32_t len1; /* length + 1; 0 = empty */
+        uint64_t k1, k2; /* the term's bytes (see term_key) */
+        uint32_t len1;   /* length + 1; 0 = empty */
         uint32_t id;
     } tcache[QS_TCACHE_SIZE];
     quarry_vocab *wterms; /* word-layer forms; counts = occurrences */

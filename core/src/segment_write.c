@@ -462,7 +462,13 @@ static int make_entries(qs_wctx *w)
     for (d = 0; d < b->ndocs; d++) {
         const uint32_t *ids = b->ids + b->docs[d].token_base;
         uint64_t n = b->docs[d].tokens, i, hi = (uint64_t)d << 32;
-        for (i = 0; i < n; i++)
+        /* the stores land all over a large array: prefetching the slot a
+         * few tokens ahead hides much of the miss */
+        for (i = 0; i + 16 < n; i++) {
+            __builtin_prefetch(&w->entries[pos[w->ord[ids[i + 16]]]], 1, 0);
+            w->entries[pos[w->ord[ids[i]]]++] = hi | i;
+        }
+        for (; i < n; i++)
             w->entries[pos[w->ord[ids[i]]]++] = hi | i;
     }
     return QUARRY_OK;
