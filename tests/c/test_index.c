@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -749,6 +750,84 @@ static void test_many_commits_merge(void)
     quarry_index_free(ix);
 }
 
+/* Readers opening while a writer commits, merges and removes files in
+ * another thread: every open succeeds (a vanished file makes the reader
+ * re-read the manifest) and sees a whole commit. */
+typedef struct race_arg {
+    char dir[512];
+    volatile int done;
+    int failures;
+} race_arg;
+
+static void *race_writer(void *p)
+{
+    race_arg *a = p;
+    quarry_env *wenv;
+    quarry_writer *w;
+    quarry_writer_options o;
+    char name[64];
+    int i;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.memory = 1 << 20;
+    if (quarry_env_new(NULL, NULL, &wenv) != QUARRY_OK ||
+        quarry_writer_open(wenv, a->dir, &o, &w) != QUARRY_OK) {
+        a->failures++;
+        a->done = 1;
+        return NULL;
+    }
+    for (i = 0; i < 60; i++) {
+        quarry_doc *doc;
+        snprintf(name, sizeof name, "r%02d.txt", i);
+        doc = qi_doc_new(wenv, name, 0, QI_FMT_TEXT);
+        if (!doc || !qi_doc_set_text(doc, "race text", 9) ||
+            quarry_writer_add(w, doc, NULL) != QUARRY_OK ||
+            quarry_writer_commit(w, NULL) != QUARRY_OK)
+            a->failures++;
+        if (i % 5 == 4 && quarry_writer_optimize(w, NULL) != QUARRY_OK)
+            a->failures++;
+    }
+    quarry_writer_free(w);
+    quarry_env_free(wenv);
+    a->done = 1;
+    return NULL;
+}
+
+static void test_reader_race(void)
+{
+    static race_arg a;
+    pthread_t t;
+    quarry_env *renv;
+    uint64_t last = 0;
+    int opens = 0;
+    new_dir(a.dir);
+    a.done = 0;
+    a.failures = 0;
+    quarry_writer_free(open_writer(a.dir, 0, 1)); /* create it */
+    CHECK_EQ_INT(quarry_env_new(NULL, NULL, &renv), QUARRY_OK);
+    CHECK_EQ_INT(pthread_create(&t, NULL, race_writer, &a), 0);
+    while (!a.done) {
+        quarry_index *ix = NULL;
+        quarry_index_info info;
+        int rc = quarry_index_open(renv, a.dir, &ix);
+        if (rc != QUARRY_OK)
+            fprintf(stderr, "race open: %s\n", quarry_env_errmsg(renv));
+        CHECK_EQ_INT(rc, QUARRY_OK);
+        if (rc != QUARRY_OK)
+            break;
+        CHECK_EQ_INT(quarry_index_info_get(ix, &info), QUARRY_OK);
+        CHECK(info.documents >= last); /* only adds: never goes back */
+        last = info.documents;
+        CHECK_EQ_INT(term_count_of(ix, "race", NULL), info.documents);
+        quarry_index_free(ix);
+        opens++;
+    }
+    pthread_join(t, NULL);
+    CHECK_EQ_INT(a.failures, 0);
+    CHECK(opens > 0);
+    quarry_env_free(renv);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -767,6 +846,7 @@ int main(void)
     RUN(test_leftovers);
     RUN(test_corrupt_manifest);
     RUN(test_many_commits_merge);
+    RUN(test_reader_race);
     quarry_env_free(env);
     {
         int k;
