@@ -497,7 +497,18 @@ int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
     len = qs_docget(r, QS_D_TEXT);
     off = qs_docget(r, QS_D_STORE_OFF);
     if (len > 0) {
-        rc = qs_load_block(seg, qs_docget(r, QS_D_STORE_BLOCK));
+        uint64_t blk = qs_docget(r, QS_D_STORE_BLOCK), raw;
+        if (blk >= seg->store_blocks)
+            return qs_corrupt(seg, "store", "block of document %llu",
+                              (unsigned long long)doc);
+        /* a block larger than QS_STORE_BLOCK holds one document only (the
+         * writer's rule): then the allocation below is the document's
+         * own size, never an amount a damaged header makes up */
+        raw = qi_load64(seg->sec[QS_STORE_INDEX].p + blk * QS_STORE_ENTRY + 16);
+        if (raw > QS_STORE_BLOCK && (off != 0 || len != raw))
+            return qs_corrupt(seg, "store", "block of document %llu",
+                              (unsigned long long)doc);
+        rc = qs_load_block(seg, blk);
         if (rc != QUARRY_OK)
             return rc;
         if (off > seg->cache.len || len > seg->cache.len - off)

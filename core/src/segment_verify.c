@@ -290,7 +290,13 @@ static int check_docs(vstate *v)
                               (unsigned long long)d);
         if (m.text_bytes > 0) {
             uint64_t off = qs_docget(r, QS_D_STORE_OFF);
-            rc = qs_load_block(seg, qs_docget(r, QS_D_STORE_BLOCK));
+            uint64_t blk = qs_docget(r, QS_D_STORE_BLOCK);
+            rc = qs_load_block(seg, blk);
+            /* a block above QS_STORE_BLOCK holds exactly one document */
+            if (rc == QUARRY_OK && seg->cache.len > QS_STORE_BLOCK &&
+                (off != 0 || m.text_bytes != seg->cache.len))
+                return qs_corrupt(seg, "store", "block %llu",
+                                  (unsigned long long)blk);
             if (rc != QUARRY_OK)
                 return rc;
             if (off > seg->cache.len || m.text_bytes > seg->cache.len - off)
