@@ -755,7 +755,7 @@ static void test_many_commits_merge(void)
  * re-read the manifest) and sees a whole commit. */
 typedef struct race_arg {
     char dir[512];
-    volatile int done;
+    int done; /* set by the writer thread (atomic builtins) */
     int failures;
 } race_arg;
 
@@ -773,7 +773,7 @@ static void *race_writer(void *p)
     if (quarry_env_new(NULL, NULL, &wenv) != QUARRY_OK ||
         quarry_writer_open(wenv, a->dir, &o, &w) != QUARRY_OK) {
         a->failures++;
-        a->done = 1;
+        __atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
         return NULL;
     }
     for (i = 0; i < 60; i++) {
@@ -789,7 +789,7 @@ static void *race_writer(void *p)
     }
     quarry_writer_free(w);
     quarry_env_free(wenv);
-    a->done = 1;
+    __atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -806,7 +806,7 @@ static void test_reader_race(void)
     quarry_writer_free(open_writer(a.dir, 0, 1)); /* create it */
     CHECK_EQ_INT(quarry_env_new(NULL, NULL, &renv), QUARRY_OK);
     CHECK_EQ_INT(pthread_create(&t, NULL, race_writer, &a), 0);
-    while (!a.done) {
+    while (!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE)) {
         quarry_index *ix = NULL;
         quarry_index_info info;
         int rc = quarry_index_open(renv, a.dir, &ix);
