@@ -1135,6 +1135,114 @@ static void test_corruption(void)
     free(copy);
 }
 
+/* ---- allocation failures and size bookkeeping -------------------------- */
+
+/* Fails after a budget of allocations and keeps the byte balance with the
+ * sizes the core passes back (lua_Alloc's osize): a wrong size on any free
+ * or realloc shows as a balance other than 0 at the end. */
+typedef struct acct_ud {
+    long budget;
+    long long balance;
+} acct_ud;
+
+static void *acct_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    acct_ud *a = ud;
+    void *p;
+    if (nsize == 0) {
+        if (ptr)
+            a->balance -= (long long)osize;
+        free(ptr);
+        return NULL;
+    }
+    if (a->budget-- <= 0)
+        return NULL;
+    p = realloc(ptr, nsize);
+    if (p)
+        a->balance += (long long)nsize - (ptr ? (long long)osize : 0);
+    return p;
+}
+
+/* Builds, writes, opens, verifies and reads a small segment with budget
+ * allocations. Returns the first failing status (QUARRY_OK if none);
+ * *bad counts outcomes other than OK/ENOMEM, leftover files after a
+ * failed write and unbalanced sizes. */
+static int oom_run(long budget, long *used, int *bad)
+{
+    acct_ud a = {1L << 30, 0};
+    quarry_env *fenv;
+    qi_segbuild *b = NULL;
+    qi_segment *seg = NULL;
+    char path[128], err[QI_ERRMSG_SIZE];
+    int rc, d;
+    static const char *const words[] = {"alpha", "beta", "gamma", "alpha",
+                                        "delta", "beta", "alpha"};
+    quarry_field f = {"year", "2001", 4, QUARRY_FIELD_INTEGER, {2001}};
+
+    if (quarry_env_new(acct_alloc, &a, &fenv) != QUARRY_OK)
+        return QUARRY_ENOMEM;
+    a.budget = budget;
+    new_path(path, sizeof path);
+    rc = qi_segbuild_new(fenv, &b);
+    for (d = 0; d < 40 && rc == QUARRY_OK; d++) {
+        tdoc td;
+        qi_docinput in;
+        char *big = NULL;
+        tdoc_make(&td, words, (size_t)(d % 7) + 1);
+        input_from(&in, &td, "src");
+        in.fields = &f;
+        in.field_count = 1;
+        if (d == 20) { /* a stored-text block of its own */
+            big = calloc(1, 70000);
+            memset(big, 'x', 69999);
+            memcpy(big, td.text, td.len);
+            in.text = big;
+            in.text_len = 69999;
+        }
+        rc = qi_segbuild_add(b, &in);
+        free(big);
+        tdoc_free(&td);
+    }
+    if (rc == QUARRY_OK) {
+        rc = qi_segbuild_write(b, path, 1);
+        if (rc != QUARRY_OK && access(path, F_OK) == 0)
+            (*bad)++; /* a failed write leaves no file */
+    }
+    qi_segbuild_free(b);
+    if (rc == QUARRY_OK)
+        rc = qi_segment_open(fenv, path, &seg, err);
+    if (rc == QUARRY_OK)
+        rc = qi_segment_verify(seg);
+    if (rc == QUARRY_OK) {
+        qi_buf text = {0};
+        rc = qi_segment_doc_text(seg, 20, &text);
+        if (rc == QUARRY_OK && text.len != 69999)
+            (*bad)++;
+        qi_buf_free(fenv, &text);
+    }
+    qi_segment_close(seg);
+    if (rc != QUARRY_OK && rc != QUARRY_ENOMEM)
+        (*bad)++;
+    quarry_env_free(fenv);
+    if (a.balance != 0)
+        (*bad)++;
+    *used = budget - a.budget;
+    return rc;
+}
+
+static void test_oom_sweep(void)
+{
+    long needed = 0, used, budget;
+    int bad = 0, completed = 0;
+    CHECK_EQ_INT(oom_run(1L << 30, &needed, &bad), QUARRY_OK);
+    CHECK_EQ_INT(bad, 0);
+    for (budget = 0; budget <= needed; budget++)
+        if (oom_run(budget, &used, &bad) == QUARRY_OK)
+            completed++;
+    CHECK_EQ_INT(bad, 0);
+    CHECK(completed >= 1);
+}
+
 static void cleanup(void)
 {
     int i;
@@ -1162,6 +1270,7 @@ int main(void)
     RUN(test_empty_and_errors);
     RUN(test_corruption);
     RUN(test_damage_multiblock);
+    RUN(test_oom_sweep);
     quarry_env_free(env);
     cleanup();
     return check_summary();
