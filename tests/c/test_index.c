@@ -559,6 +559,36 @@ static void test_lock_and_options(void)
     CHECK_EQ_INT(quarry_writer_open(env, dir, NULL, &w2), QUARRY_OK);
     CHECK_EQ_INT(add(w2, "h.txt", 0, "Fellow-Citizens", 0), QUARRY_UNCHANGED);
     quarry_writer_free(w2);
+
+    /* a lexicon is recorded with a hash of its content: editing the file
+     * makes the index refuse more documents tokenized differently */
+    {
+        char lex[600];
+        FILE *f;
+        new_dir(dir);
+        snprintf(lex, sizeof lex, "%s/lexicon.txt", tmproot);
+        f = fopen(lex, "w");
+        fputs("新质生产力\n", f);
+        fclose(f);
+        memset(&t, 0, sizeof t);
+        t.lexicon = lex;
+        CHECK_EQ_INT(quarry_writer_open(env, dir, &o, &w2), QUARRY_OK);
+        quarry_writer_free(w2);
+        CHECK_EQ_INT(quarry_writer_open(env, dir, NULL, &w2), QUARRY_OK);
+        quarry_writer_free(w2);
+        f = fopen(lex, "a");
+        fputs("生产力\n", f);
+        fclose(f);
+        CHECK_EQ_INT(quarry_writer_open(env, dir, NULL, &w2), QUARRY_EINVAL);
+        CHECK(strstr(quarry_env_errmsg(env), "changed") != NULL);
+        CHECK_EQ_INT(quarry_writer_open(env, dir, &o, &w2), QUARRY_EINVAL);
+        t.lexicon = NULL;
+        CHECK_EQ_INT(quarry_writer_open(env, dir, &o, &w2), QUARRY_EINVAL);
+        unlink(lex);
+        ix = open_index(dir); /* readers do not care */
+        CHECK(quarry_index_tokenizer_options(ix)->lexicon != NULL);
+        quarry_index_free(ix);
+    }
 }
 
 static void touch(const char *dir, const char *name)
