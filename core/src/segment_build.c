@@ -375,7 +375,7 @@ int qi_segbuild_add(qi_segbuild *b, const qi_docinput *doc)
         uint64_t prev = 0;
         for (i = 0; i < doc->word_count; i++) {
             const quarry_word *w = &doc->words[i];
-            if (w->first < prev || w->end < w->first || w->end > n)
+            if (w->first < prev || w->end <= w->first || w->end > n)
                 return fail(b, QUARRY_EINVAL, "words out of order");
             prev = w->end;
         }

@@ -82,6 +82,31 @@ static inline const unsigned char *qs_span_get(const unsigned char *p,
     return p;
 }
 
+/* One word-layer unit: varint(rank << 3 | gap != 0 << 2 | min(len - 1, 3)),
+ * varint(len - 4) if len >= 4, varint(gap) if not 0: a frequent word of
+ * one to four CJK characters right after the previous one is one or two
+ * bytes. NULL if truncated. */
+static inline const unsigned char *qs_word_get(const unsigned char *p,
+                                               const unsigned char *end,
+                                               uint64_t *rank, uint64_t *gap,
+                                               uint64_t *len)
+{
+    uint64_t v, x;
+    if (!(p = qi_varint_get(p, end, &v)))
+        return NULL;
+    *rank = v >> 3;
+    *len = (v & 3) + 1;
+    *gap = 0;
+    if ((v & 3) == 3) {
+        if (!(p = qi_varint_get(p, end, &x)) || x > UINT64_MAX - 4)
+            return NULL;
+        *len = x + 4;
+    }
+    if (v & 4)
+        p = qi_varint_get(p, end, gap);
+    return p;
+}
+
 /* Word ordinal of a word-layer rank; false if out of range. */
 static inline bool qs_word_ord(const qi_segment *seg, uint64_t rank,
                                uint64_t *ord)

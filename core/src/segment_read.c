@@ -348,12 +348,12 @@ int qi_segment_doc_meta(qi_segment *seg, uint64_t doc, qi_docmeta *out)
     out->paragraphs = qs_docget(r, QS_D_PARAGRAPHS);
     out->words = qs_docget(r, QS_D_WORDS);
     /* Counts a caller may size arrays by must be plausible: each token
-     * takes a byte of the token streams, each span two bytes of the
+     * takes a byte of the token streams, each span or word a byte of the
      * structure, each field three bytes of the field records. */
     if (out->tokens > seg->sec[QS_TOKENS].len ||
         out->sentences > seg->sec[QS_STRUCTURE].len ||
         out->paragraphs > seg->sec[QS_STRUCTURE].len ||
-        out->words > seg->sec[QS_STRUCTURE].len / 2 ||
+        out->words > seg->sec[QS_STRUCTURE].len ||
         qs_docget(r, QS_D_NFIELDS) > seg->sec[QS_FIELDS].len / 3 ||
         out->text_bytes / QS_ZSTD_MAX_RATIO > seg->sec[QS_STORE].len)
         return qs_corrupt(seg, "doc table", "counts of document %llu",
@@ -629,8 +629,8 @@ static int open_struct(qi_segment *seg, const unsigned char *r, uint64_t doc,
     int k, rc;
     (void)doc;
     for (k = 0; k <= which; k++) {
-        rc = qs_stream_open(seg, QS_STRUCTURE, off, qs_docget(r, counts[k]),
-                            k == 2 ? 2 : 1, s, &after, "structure");
+        rc = qs_stream_open(seg, QS_STRUCTURE, off, qs_docget(r, counts[k]), 1,
+                            s, &after, "structure");
         if (rc != QUARRY_OK)
             return rc;
         off = (uint64_t)(after - seg->sec[QS_STRUCTURE].p);
@@ -665,11 +665,13 @@ static int read_spans(qi_segment *seg, uint64_t doc, int which, uint64_t first,
         uint64_t a, len, id = 0;
         if (i % QS_STREAM_BLOCK == 0 && !(p = qi_varint_get(p, s.end, &prev)))
             goto bad;
-        if (!(p = qs_span_get(p, s.end, &a, &len)))
+        if (which == 2) {
+            if (!(p = qs_word_get(p, s.end, &id, &a, &len)) ||
+                !qs_word_ord(seg, id, &id))
+                goto bad;
+        } else if (!(p = qs_span_get(p, s.end, &a, &len))) {
             goto bad;
-        if (which == 2 &&
-            (!(p = qi_varint_get(p, s.end, &id)) || !qs_word_ord(seg, id, &id)))
-            goto bad;
+        }
         if (prev > ntok || a > ntok - prev || len > ntok - prev - a)
             goto bad;
         if (i >= first) {

@@ -223,25 +223,28 @@ static int check_struct(vstate *v, uint64_t doc, const unsigned char *r)
         const unsigned char *p, *after;
         uint64_t i, prev = 0, n = qs_docget(r, counts[k]);
         qs_stream s;
-        rc = qs_stream_open(seg, QS_STRUCTURE, off, n, k == 2 ? 2 : 1, &s,
-                            &after, "structure");
+        rc = qs_stream_open(seg, QS_STRUCTURE, off, n, 1, &s, &after,
+                            "structure");
         if (rc != QUARRY_OK)
             return rc;
         p = s.data;
         for (i = 0; i < n; i++) {
-            uint64_t a, len, id, base;
+            uint64_t a, len, id = 0, base;
             if (i % QS_STREAM_BLOCK == 0) {
                 if (qs_stream_block(&s, i / QS_STREAM_BLOCK) != p ||
                     !(p = qi_varint_get(p, s.end, &base)) || base != prev)
                     goto bad;
             }
-            if (!(p = qs_span_get(p, s.end, &a, &len)) || a > ntok - prev ||
-                len > ntok - prev - a)
+            if (k == 2) {
+                if (!(p = qs_word_get(p, s.end, &id, &a, &len)) ||
+                    !qs_word_ord(seg, id, &id))
+                    goto bad;
+            } else if (!(p = qs_span_get(p, s.end, &a, &len))) {
+                goto bad;
+            }
+            if (a > ntok - prev || len > ntok - prev - a)
                 goto bad;
             if (k == 2) {
-                if (!(p = qi_varint_get(p, s.end, &id)) ||
-                    !qs_word_ord(seg, id, &id) || len == 0)
-                    goto bad;
                 v->word_cf[id]++;
                 if (v->word_last[id] != doc + 1) {
                     v->word_last[id] = doc + 1;

@@ -519,9 +519,9 @@ static int write_tokens(qs_out *o, qs_wctx *w)
 }
 
 /* Spans or words of one document as a stream: per block varint(end of the
- * previous item), then per item varint((end - first) << 1 | gap != 0),
- * varint(gap = first - previous end) if not 0 and, for words,
- * varint(word rank). */
+ * previous item), then per span varint((end - first) << 1 | gap != 0) and
+ * varint(gap = first - previous end) if not 0; per word the packed form of
+ * qs_word_get (segment_internal.h). */
 static int write_spans(qs_out *o, qs_wctx *w, const quarry_span *spans,
                        const qs_bword *words, uint64_t n, uint64_t doc)
 {
@@ -540,18 +540,25 @@ static int write_spans(qs_out *o, qs_wctx *w, const quarry_span *spans,
             if (!buf_varint(w->env, &w->data, prev))
                 return QUARRY_ENOMEM;
         }
-        if (!buf_varint(w->env, &w->data,
-                        (end - first) << 1 | (first != prev)) ||
-            (first != prev && !buf_varint(w->env, &w->data, first - prev)))
-            return QUARRY_ENOMEM;
         if (words) {
             uint32_t id = words[i].id;
-            if (!buf_varint(w->env, &w->data, w->word_rank[id]))
+            uint64_t l1 = end - first - 1; /* words are never empty */
+            if (!buf_varint(w->env, &w->data,
+                            (uint64_t)w->word_rank[id] << 3 |
+                                (uint64_t)(first != prev) << 2 |
+                                (l1 < 3 ? l1 : 3)) ||
+                (l1 >= 3 && !buf_varint(w->env, &w->data, l1 - 3)) ||
+                (first != prev && !buf_varint(w->env, &w->data, first - prev)))
                 return QUARRY_ENOMEM;
             if (w->word_last[id] != doc + 1) {
                 w->word_last[id] = doc + 1;
                 w->word_df[id]++;
             }
+        } else if (!buf_varint(w->env, &w->data,
+                               (end - first) << 1 | (first != prev)) ||
+                   (first != prev &&
+                    !buf_varint(w->env, &w->data, first - prev))) {
+            return QUARRY_ENOMEM;
         }
         prev = end;
     }
