@@ -50,10 +50,16 @@ typedef struct qi_segbuild qi_segbuild;
 int qi_segbuild_new(quarry_env *env, qi_segbuild **out);
 void qi_segbuild_free(qi_segbuild *b);
 const char *qi_segbuild_errmsg(const qi_segbuild *b);
-/* Appends a document; its local id is the number of documents before it. */
+/* Appends a document; its local id is the number of documents before it.
+ * QUARRY_EINVAL (tokens, spans or words out of order or outside the
+ * document, an empty word, a field without name or with an unknown type)
+ * leaves the builder as it was; QUARRY_ENOMEM or QUARRY_ELIMIT (a document
+ * of 2^32 tokens or more, 2^32 - 1 documents) part-way leaves it only
+ * freeable. Text is compressed block by block as documents arrive. */
 int qi_segbuild_add(qi_segbuild *b, const qi_docinput *doc);
 uint64_t qi_segbuild_doc_count(const qi_segbuild *b);
-/* Bytes of memory the builder holds now (for the writer's budget). */
+/* Bytes of memory the builder holds now plus what qi_segbuild_write will
+ * add on top (about 8 bytes per token), for the writer's budget. */
 size_t qi_segbuild_memory(const qi_segbuild *b);
 /* Writes the segment to path (created exclusively, then fsynced and
  * closed); the builder can then only be freed. */
@@ -61,6 +67,11 @@ int qi_segbuild_write(qi_segbuild *b, const char *path, uint64_t segment_id);
 
 /* ---- reading ----------------------------------------------------------- */
 
+/* An open segment: the mapping plus a one-block cache of decompressed
+ * text and the message of the last failure, so one thread at a time per
+ * segment (as for quarry_index). Pointers it returns (sources, field
+ * names and texts) are borrowed from the mapping and stay valid until
+ * qi_segment_close. */
 typedef struct qi_segment qi_segment;
 
 /* Maps the segment file at path and checks header, footer and table of

@@ -354,8 +354,8 @@ int qi_segbuild_add(qi_segbuild *b, const qi_docinput *doc)
         return fail(b, QUARRY_ELIMIT, "document has too many tokens");
     if (!doc->source)
         return fail(b, QUARRY_EINVAL, "document without a source");
-    if (n && !doc->tokens)
-        return fail(b, QUARRY_EINVAL, "tokens missing");
+    if ((n && (!doc->tokens || !doc->arena)) || (doc->text_len && !doc->text))
+        return fail(b, QUARRY_EINVAL, "tokens or text missing");
     /* validate everything before changing any state, so a rejected
      * document leaves the builder as it was */
     {
