@@ -13,8 +13,8 @@
  * own buffer is added directly.
  *
  * Memory: qbytes counts the text of documents queued or in flight; when
- * builder memory + qbytes reaches the budget the builder is handed to the
- * flusher thread, which writes it as a new (uncommitted) segment while a
+ * builder memory + qbytes reaches half the budget the builder is handed to
+ * the flusher thread, which writes it as a new (uncommitted) segment while a
  * new builder fills (see maybe_flush for how both stay within budget). The
  * queue itself is bounded in count and in bytes (a quarter of the budget), so
  * the caller blocks instead of reading ahead without limit.
@@ -126,10 +126,15 @@ static void *flusher_main(void *arg)
 }
 
 /* After an add: when the builder (plus the text queued or in flight)
- * reaches the budget, hand it to the flusher. While the flusher still holds
- * an earlier builder, the two together must stay within the budget, so the
- * turn holder waits for the flusher first (backpressure: peak memory stays
- * near the budget, and segments stay near the budget in size). */
+ * reaches half the budget, hand it to the flusher and start a new one. The
+ * budget is shared by the builder being filled and the one being written:
+ * while the flusher still holds a builder and the two would exceed the
+ * budget, the turn holder waits for the flusher (backpressure). Half and
+ * half lets adding go on during a whole write; handing over only at the
+ * full budget would stall adding during every write (the new builder would
+ * hit the budget at once) or else double the peak memory. Measured on the
+ * UN corpus with 256 MiB: peak RSS 190-220 MB (5 segments) instead of
+ * about 300 MB (3 segments), at the same speed. */
 static void maybe_flush(quarry_writer *w)
 {
     uint64_t mem = (uint64_t)qi_segbuild_memory(w->build);
@@ -137,7 +142,7 @@ static void maybe_flush(quarry_writer *w)
     pthread_mutex_lock(&w->mu);
     while (w->fl_build && !w->perr && mem + w->qbytes + w->fl_mem >= w->memory)
         pthread_cond_wait(&w->cv_flush, &w->mu);
-    if (!w->perr && mem + w->qbytes >= w->memory) {
+    if (!w->perr && mem + w->qbytes >= w->memory / 2) {
         while (w->fl_build)
             pthread_cond_wait(&w->cv_flush, &w->mu);
         w->fl_build = w->build;
