@@ -147,8 +147,13 @@ static inline bool qi_bitr_get64(qi_bitr *r, unsigned n, uint64_t *v)
     return true;
 }
 
-/* Reads one Rice-coded value; false if the stream ends first. */
-static inline bool qi_rice_get(qi_bitr *r, unsigned k, uint64_t *v)
+/* Reads one Rice-coded value; false if the stream ends first. Forced
+ * inline: it is the inner loop of every phrase and proximity query. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool
+qi_rice_get(qi_bitr *r, unsigned k, uint64_t *v)
 {
     uint64_t w, q, low;
     if (r->pos >= r->nbits)
@@ -157,6 +162,15 @@ static inline bool qi_rice_get(qi_bitr *r, unsigned k, uint64_t *v)
     /* ones before the first zero: at most QI_RICE_ESC are looked at, and
      * the peek holds at least 57 valid bits */
     q = (uint64_t)__builtin_ctzll(~w | ((uint64_t)1 << QI_RICE_ESC));
+    if (q < QI_RICE_ESC && q + 1 + k <= 57) {
+        /* the common case: the whole code is in the word already peeked */
+        uint64_t n = q + 1 + k;
+        if (n > r->nbits - r->pos)
+            return false;
+        *v = q << k | ((w >> (q + 1)) & (((uint64_t)1 << k) - 1));
+        r->pos += n;
+        return true;
+    }
     if (q < QI_RICE_ESC) {
         if (q + 1 > r->nbits - r->pos)
             return false;
