@@ -758,7 +758,10 @@ typedef struct quarry_writer quarry_writer;
 typedef struct quarry_writer_options {
     uint64_t memory;    /* budget in bytes before a segment is flushed;
                            0 = QUARRY_DEFAULT_MEMORY */
-    unsigned threads;   /* tokenizing threads; 0 = online cores */
+    unsigned threads;   /* tokenizing threads; 0 = online cores. The
+                           writer's threads call the env's allocator (and
+                           free added documents), so it must be thread-safe
+                           (the C library's and Lua's default one are) */
     /* tokenizer options for a new index; for an existing one NULL means
        "as built", and anything else must equal the index's options */
     const quarry_tokenizer_options *tokenizer;
