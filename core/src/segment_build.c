@@ -159,6 +159,8 @@ int qs_build_flush_store(qi_segbuild *b)
          * the section checksum (which only verify computes) */
         if (ZSTD_isError(ZSTD_CCtx_setParameter(
                 b->cctx, ZSTD_c_compressionLevel, QS_ZSTD_LEVEL)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(b->cctx, ZSTD_c_hashLog,
+                                                QS_ZSTD_HASHLOG)) ||
             ZSTD_isError(
                 ZSTD_CCtx_setParameter(b->cctx, ZSTD_c_checksumFlag, 1)))
             return fail(b, QUARRY_ENOMEM, "zstd parameters refused");

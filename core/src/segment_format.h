@@ -112,6 +112,10 @@ enum {
 #define QS_STORE_BLOCK (64 * 1024)
 #define QS_STORE_ENTRY 24
 #define QS_ZSTD_LEVEL 1
+/* hashLog 12 instead of level 1's 13 for 64 KiB inputs: measured on SOTU,
+ * 14% faster compression for a 3.5% larger store (ratio 2.51 vs 2.60);
+ * compression is a third of the builder's time. Readers do not care. */
+#define QS_ZSTD_HASHLOG 12
 /* zstd cannot expand more than this per compressed byte (RLE blocks of
  * 128 KiB in a few bytes); a larger claimed raw size is corrupt. */
 #define QS_ZSTD_MAX_RATIO 65536
