@@ -298,8 +298,13 @@ typedef struct qs_wctx {
     uint32_t *word_ord, *word_sorted, *word_rank;
     uint32_t *word_ranked; /* word ordinal by rank */
     uint64_t *word_df, *word_last;
-    uint64_t *start;   /* per ordinal: first entry in entries; nterms + 1 */
-    uint64_t *entries; /* doc << 32 | position, grouped by ordinal */
+    uint64_t *start; /* per ordinal: first entry in entries; nterms + 1 */
+    /* occurrences grouped by ordinal: doc << pos_bits | position in 32
+     * bits when both fit (nearly always: half the memory and page faults
+     * of the scatter), else doc << 32 | position in 64 bits */
+    void *entries;
+    size_t esize; /* 4 or 8 */
+    unsigned pos_bits;
     uint64_t *df, *plen;
     qi_buf blk_docs, blk_pos, data;
     uint32_t *starts;
@@ -367,11 +372,18 @@ static unsigned rice_k(const uint64_t *v, size_t n, uint64_t sum)
  * delta = doc - base for the first doc, doc - previous - 1 after) and the
  * positions part: a byte k, then per doc its first position and the gaps
  * - 1 after it, Rice-coded with parameter k (rice.h). */
-static int write_postings(qs_out *o, qs_wctx *w, const uint64_t *e, uint64_t c,
+static int write_postings(qs_out *o, qs_wctx *w, uint64_t first, uint64_t c,
                           uint64_t *df_out)
 {
     uint64_t i = 0, base = 0, df = 0;
+    const uint32_t *e32 = (const uint32_t *)w->entries + first;
+    const uint64_t *e64 = (const uint64_t *)w->entries + first;
+    const unsigned pb = w->pos_bits;
+    const uint64_t pmask = ((uint64_t)1 << pb) - 1;
+    const int narrow = w->esize == 4;
     int rc = QUARRY_OK;
+#define EDOC(x) (narrow ? (uint64_t)e32[x] >> pb : e64[x] >> 32)
+#define EPOS(x) (narrow ? (uint64_t)e32[x] & pmask : e64[x] & 0xffffffffu)
     if (!qi_buf_reserve(w->env, &w->blk_docs,
                         QS_POSTINGS_BLOCK * 2 * QI_VARINT_MAX) ||
         !qi_buf_reserve(w->env, &w->blk_pos,
@@ -391,20 +403,20 @@ static int write_postings(qs_out *o, qs_wctx *w, const uint64_t *e, uint64_t c,
         unsigned k;
         qi_bitw bw;
         while (i < c && ndocs < QS_POSTINGS_BLOCK) {
-            uint64_t doc = e[i] >> 32, f, delta, pv;
+            uint64_t doc = EDOC(i), f, delta, pv;
             size_t end = (size_t)i + 1;
-            while (end < c && (e[end] >> 32) == doc)
+            while (end < c && EDOC(end) == doc)
                 end++;
             f = end - i;
             delta = ndocs == 0 ? doc - base : doc - prev - 1;
             dp += qi_varint_put(dp, delta << 1 | (f == 1));
             if (f > 1)
                 dp += qi_varint_put(dp, f - 2);
-            pv = e[i] & 0xffffffffu;
+            pv = EPOS(i);
             w->pvals[nv++] = pv;
             sum += pv;
             for (i++; i < end; i++) {
-                uint64_t p = e[i] & 0xffffffffu;
+                uint64_t p = EPOS(i);
                 w->pvals[nv++] = p - pv - 1;
                 sum += p - pv - 1;
                 pv = p;
@@ -437,6 +449,8 @@ static int write_postings(qs_out *o, qs_wctx *w, const uint64_t *e, uint64_t c,
     }
     *df_out = df;
     return rc;
+#undef EDOC
+#undef EPOS
 }
 
 /* Counting sort of all occurrences by term ordinal. */
@@ -444,10 +458,17 @@ static int make_entries(qs_wctx *w)
 {
     qi_segbuild *b = w->b;
     size_t t, d;
-    uint64_t acc = 0;
+    uint64_t acc = 0, maxtok = 0;
     uint64_t *pos;
+    unsigned doc_bits;
+    for (d = 0; d < b->ndocs; d++)
+        if (b->docs[d].tokens > maxtok)
+            maxtok = b->docs[d].tokens;
+    w->pos_bits = maxtok ? qi_bitlen(maxtok - 1) : 0;
+    doc_bits = b->ndocs ? qi_bitlen(b->ndocs - 1) : 0;
+    w->esize = doc_bits + w->pos_bits <= 32 ? 4 : 8;
     w->start = qi_alloc(w->env, (w->nterms + 1) * sizeof *w->start);
-    w->entries = qi_alloc(w->env, (b->ids_len ? b->ids_len : 1) * 8);
+    w->entries = qi_alloc(w->env, (b->ids_len ? b->ids_len : 1) * w->esize);
     if (!w->start || !w->entries)
         return QUARRY_ENOMEM;
     for (t = 0; t < w->nterms; t++) {
@@ -461,15 +482,27 @@ static int make_entries(qs_wctx *w)
     memcpy(pos, w->start, w->nterms * sizeof *pos);
     for (d = 0; d < b->ndocs; d++) {
         const uint32_t *ids = b->ids + b->docs[d].token_base;
-        uint64_t n = b->docs[d].tokens, i, hi = (uint64_t)d << 32;
+        uint64_t n = b->docs[d].tokens, i;
         /* the stores land all over a large array: prefetching the slot a
-         * few tokens ahead hides much of the miss */
-        for (i = 0; i + 16 < n; i++) {
-            __builtin_prefetch(&w->entries[pos[w->ord[ids[i + 16]]]], 1, 0);
-            w->entries[pos[w->ord[ids[i]]]++] = hi | i;
+         * few tokens ahead hides some of the miss */
+        if (w->esize == 4) {
+            uint32_t *e = w->entries,
+                     hi = (uint32_t)((uint64_t)d << w->pos_bits);
+            for (i = 0; i + 16 < n; i++) {
+                __builtin_prefetch(&e[pos[w->ord[ids[i + 16]]]], 1, 0);
+                e[pos[w->ord[ids[i]]]++] = hi | (uint32_t)i;
+            }
+            for (; i < n; i++)
+                e[pos[w->ord[ids[i]]]++] = hi | (uint32_t)i;
+        } else {
+            uint64_t *e = w->entries, hi = (uint64_t)d << 32;
+            for (i = 0; i + 16 < n; i++) {
+                __builtin_prefetch(&e[pos[w->ord[ids[i + 16]]]], 1, 0);
+                e[pos[w->ord[ids[i]]]++] = hi | i;
+            }
+            for (; i < n; i++)
+                e[pos[w->ord[ids[i]]]++] = hi | i;
         }
-        for (; i < n; i++)
-            w->entries[pos[w->ord[ids[i]]]++] = hi | i;
     }
     return QUARRY_OK;
 }
@@ -704,13 +737,13 @@ static int write_all(qs_out *o, qs_wctx *w, uint64_t segment_id)
         sec_begin(o);
         for (t = 0; t < w->nterms && rc == QUARRY_OK; t++) {
             uint64_t before = o->off;
-            rc = write_postings(o, w, w->entries + w->start[t],
+            rc = write_postings(o, w, w->start[t],
                                 w->start[t + 1] - w->start[t], &w->df[t]);
             w->plen[t] = o->off - before;
         }
         sec_end(o, QS_POSTINGS);
         /* the entries are the largest transient: give them back early */
-        qi_free(w->env, w->entries, (b->ids_len ? b->ids_len : 1) * 8);
+        qi_free(w->env, w->entries, (b->ids_len ? b->ids_len : 1) * w->esize);
         w->entries = NULL;
     }
     if (rc == QUARRY_OK)
@@ -758,7 +791,7 @@ static void wctx_free(qs_wctx *w)
     qi_free(env, w->df, n * 8);
     qi_free(env, w->plen, n * 8);
     qi_free(env, w->start, (w->nterms + 1) * sizeof *w->start);
-    qi_free(env, w->entries, (w->b->ids_len ? w->b->ids_len : 1) * 8);
+    qi_free(env, w->entries, (w->b->ids_len ? w->b->ids_len : 1) * w->esize);
     qi_free(env, w->word_ord, nw * 4);
     qi_free(env, w->word_sorted, nw * 4);
     qi_free(env, w->word_rank, nw * 4);

@@ -556,7 +556,7 @@ static void test_postings_model(void)
 /* Positions whose gaps are far from the block's mean take the Rice
  * escape (a long document, a term dense at its start and once at its
  * end), and a position past 2^16. */
-static void test_position_outliers(void)
+static void position_outliers(size_t empty_docs)
 {
     size_t n = 200000, i, got;
     const char **words = malloc(n * sizeof *words);
@@ -572,6 +572,12 @@ static void test_position_outliers(void)
         words[i] = (i < 1000 || i == n - 1) ? "a" : "b";
     tdoc_make(&td, words, n);
     CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    for (i = 0; i < empty_docs; i++) {
+        qi_docinput e;
+        memset(&e, 0, sizeof e);
+        e.source = "";
+        CHECK_EQ_INT(qi_segbuild_add(b, &e), QUARRY_OK);
+    }
     input_from(&in, &td, "long");
     CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
     new_path(path, sizeof path);
@@ -583,6 +589,7 @@ static void test_position_outliers(void)
         CHECK_EQ_INT(qi_segment_term_find(seg, "a", 1, &t), QUARRY_OK);
         CHECK_EQ_INT(qi_postings_start(&pl, seg, &t), QUARRY_OK);
         CHECK_EQ_INT(qi_postings_next(&pl), QUARRY_OK);
+        CHECK_EQ_INT(pl.doc, empty_docs);
         CHECK_EQ_INT(pl.freq, 1001);
         CHECK_EQ_INT(qi_postings_positions(&pl, pos), QUARRY_OK);
         CHECK_EQ_INT(pos[999], 999);
@@ -594,9 +601,9 @@ static void test_position_outliers(void)
         {
             uint64_t s, e;
             uint32_t id;
-            CHECK_EQ_INT(
-                qi_segment_doc_tokens(seg, 0, n - 1, 5, &id, &s, &e, &got),
-                QUARRY_OK);
+            CHECK_EQ_INT(qi_segment_doc_tokens(seg, empty_docs, n - 1, 5, &id,
+                                               &s, &e, &got),
+                         QUARRY_OK);
             CHECK_EQ_INT(got, 1);
             CHECK_EQ_INT(s, 2 * (n - 1));
             CHECK_EQ_INT(id, t.ordinal);
@@ -605,6 +612,14 @@ static void test_position_outliers(void)
     }
     tdoc_free(&td);
     free(words);
+}
+
+static void test_position_outliers(void)
+{
+    position_outliers(0);
+    /* 40000 documents and 200000 tokens do not fit a 32-bit occurrence
+     * entry in the writer: the 64-bit path */
+    position_outliers(40000);
 }
 
 /* ---- dictionary order, seek, iteration --------------------------------- */
