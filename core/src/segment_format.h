@@ -42,23 +42,24 @@
 /* Section ids. Each appears at most once; all are required (an empty
  * section has length 0). */
 enum {
-    QS_SOURCES = 1,     /* NUL-terminated source strings */
-    QS_DOCTABLE = 2,    /* fixed-width per-document records */
-    QS_FIELD_NAMES = 3, /* NUL-terminated field names */
-    QS_FIELDS = 4,      /* per-document field records */
-    QS_STORE = 5,       /* zstd frames of stored text */
-    QS_STORE_INDEX = 6, /* per block: offset, compressed and raw length */
-    QS_TOKENS = 7,      /* per-document rank streams */
-    QS_RANKS = 8,       /* rank -> (term ordinal, term length) */
-    QS_OFFSETS = 9,     /* per-document byte offset streams */
-    QS_STRUCTURE = 10,  /* per-document sentences, paragraphs, words */
-    QS_POSTINGS = 11,   /* per-term postings lists */
-    QS_TERMS = 12,      /* term dictionary blocks */
-    QS_TERM_INDEX = 13, /* per dictionary block: offset, postings base */
-    QS_WORDS = 14,      /* word-layer dictionary blocks */
-    QS_WORD_INDEX = 15, /* per word dictionary block: offset, 0 */
-    QS_WORD_RANKS = 16, /* word rank -> u32 word ordinal */
-    QS_COUNT = 17       /* one past the largest id */
+    QS_SOURCES = 1,      /* NUL-terminated source strings */
+    QS_DOCTABLE = 2,     /* fixed-width per-document records */
+    QS_FIELD_NAMES = 3,  /* NUL-terminated field names */
+    QS_FIELDS = 4,       /* per-document field records */
+    QS_STORE = 5,        /* zstd frames of stored text */
+    QS_STORE_INDEX = 6,  /* per block: offset, compressed and raw length */
+    QS_TOKENS = 7,       /* per-document rank streams */
+    QS_RANKS = 8,        /* rank -> (term ordinal, term length) */
+    QS_OFFSETS = 9,      /* per-document byte offset streams */
+    QS_STRUCTURE = 10,   /* per-document sentences, paragraphs, words */
+    QS_POSTINGS = 11,    /* per-term postings lists */
+    QS_TERMS = 12,       /* term dictionary blocks */
+    QS_TERM_INDEX = 13,  /* per dictionary block: offset, postings base */
+    QS_WORDS = 14,       /* word-layer dictionary blocks */
+    QS_WORD_INDEX = 15,  /* per word dictionary block: offset, 0 */
+    QS_WORD_RANKS = 16,  /* word rank -> u32 word ordinal */
+    QS_TOKEN_CODES = 17, /* u8 Huffman code length per token symbol */
+    QS_COUNT = 18        /* one past the largest id */
 };
 
 /* Part of each section id (for sizes); header, TOC and footer count as
@@ -73,7 +74,8 @@ static inline int qs_section_part(int id)
     case QS_STORE:
     case QS_STORE_INDEX: return QUARRY_PART_STORE;
     case QS_TOKENS:
-    case QS_RANKS: return QUARRY_PART_TOKENS;
+    case QS_RANKS:
+    case QS_TOKEN_CODES: return QUARRY_PART_TOKENS;
     case QS_OFFSETS: return QUARRY_PART_OFFSETS;
     case QS_STRUCTURE:
     case QS_WORDS:

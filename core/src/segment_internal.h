@@ -6,6 +6,7 @@
 #ifndef QUARRY_SEGMENT_INTERNAL_H
 #define QUARRY_SEGMENT_INTERNAL_H
 
+#include "huffman.h"
 #include "segment.h"
 #include "segment_format.h"
 #include "varint.h"
@@ -27,7 +28,9 @@ struct qi_segment {
     uint64_t store_blocks;
     /* one decompressed stored-text block: reading the documents of a
      * block one after another decompresses it once */
-    void *dctx; /* ZSTD_DCtx, created on first use */
+    void *dctx;         /* ZSTD_DCtx, created on first use */
+    qi_huffdec *huff;   /* token code tables, built on first use */
+    uint64_t huff_syms; /* symbols of the token code */
     qi_buf cache;
     uint64_t cache_block; /* UINT64_MAX: none */
     char errmsg[QI_ERRMSG_SIZE];
@@ -115,6 +118,27 @@ static inline bool qs_word_ord(const qi_segment *seg, uint64_t rank,
         return false;
     *ord = qi_load32(seg->sec[QS_WORD_RANKS].p + rank * 4);
     return *ord < seg->word_count;
+}
+
+/* Builds seg->huff from the token code section if not done yet. */
+int qs_huff_load(qi_segment *seg);
+
+/* Decodes one token rank from r (seg->huff loaded): a Huffman symbol, and
+ * for the escape symbol 5 bits L and L more bits (the rank beyond the
+ * direct ones, + 1, without its top bit). False if the bits run out, match
+ * no code or give a rank >= term_count. */
+static inline bool qs_tok_get(const qi_segment *seg, qi_bitr *r, uint64_t *rank)
+{
+    uint64_t sym, l, low;
+    if (!qi_huff_get(seg->huff, r, &sym))
+        return false;
+    if (seg->term_count > QI_HUFF_SYMBOLS && sym == QI_HUFF_SYMBOLS - 1) {
+        if (!qi_bitr_get(r, 5, &l) || !qi_bitr_get(r, (unsigned)l, &low))
+            return false;
+        sym = (QI_HUFF_SYMBOLS - 1) + (((uint64_t)1 << l) | low) - 1;
+    }
+    *rank = sym;
+    return sym < seg->term_count;
 }
 
 /* Decompresses stored-text block b into seg->cache. */

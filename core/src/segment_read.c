@@ -36,10 +36,10 @@ int qs_corrupt(qi_segment *seg, const char *part, const char *fmt, ...)
 static const char *section_name(int id)
 {
     static const char *const names[QS_COUNT] = {
-        "",           "sources",     "doc table", "field names", "fields",
-        "store",      "store index", "tokens",    "ranks",       "offsets",
-        "structure",  "postings",    "terms",     "term index",  "words",
-        "word index", "word ranks"};
+        "",           "sources",     "doc table",  "field names", "fields",
+        "store",      "store index", "tokens",     "ranks",       "offsets",
+        "structure",  "postings",    "terms",      "term index",  "words",
+        "word index", "word ranks",  "token codes"};
     return id > 0 && id < QS_COUNT ? names[id] : "?";
 }
 
@@ -98,6 +98,10 @@ static int check_sizes(qi_segment *seg, char *errmsg)
         bad = "term index size does not match the term count";
     else if (seg->sec[QS_WORD_INDEX].len != nwblk * QS_DICT_INDEX_ENTRY)
         bad = "word index size does not match the word count";
+    else if (seg->sec[QS_TOKEN_CODES].len != (seg->term_count < QI_HUFF_SYMBOLS
+                                                  ? seg->term_count
+                                                  : QI_HUFF_SYMBOLS))
+        bad = "token code size does not match the term count";
     else if (seg->word_count > seg->sec[QS_WORD_RANKS].len / 4 ||
              seg->sec[QS_WORD_RANKS].len != seg->word_count * 4)
         bad = "word rank table size does not match the word count";
@@ -254,6 +258,7 @@ void qi_segment_close(qi_segment *seg)
     if (seg->dctx)
         ZSTD_freeDCtx(seg->dctx);
     qi_buf_free(env, &seg->cache);
+    qi_free(env, seg->huff, seg->huff ? sizeof *seg->huff : 0);
     qi_free(env, seg->path, seg->path ? seg->path_len + 1 : 0);
     qi_free(env, seg, sizeof *seg);
 }
@@ -309,7 +314,7 @@ int qs_stream_open(qi_segment *seg, int id, uint64_t off, uint64_t n,
         p += (nb - 1) * 4;
     if (dlen > (uint64_t)(end - p))
         return qs_corrupt(seg, part, "stream data out of range");
-    if (min_item && n > dlen / min_item)
+    if (min_item ? n > dlen / min_item : n / 8 > dlen)
         return qs_corrupt(seg, part, "stream too short for its items");
     s->data = p;
     s->end = p + dlen;
@@ -326,6 +331,24 @@ const unsigned char *qs_stream_block(const qs_stream *s, uint64_t b)
     if (off >= (uint64_t)(s->end - s->data))
         return NULL;
     return s->data + off;
+}
+
+int qs_huff_load(qi_segment *seg)
+{
+    if (seg->huff)
+        return QUARRY_OK;
+    seg->huff = qi_alloc(seg->env, sizeof *seg->huff);
+    if (!seg->huff) {
+        qi_set_error(seg->errmsg, "out of memory (token code)");
+        return QUARRY_ENOMEM;
+    }
+    if (!qi_huffdec_init(seg->huff, seg->sec[QS_TOKEN_CODES].p,
+                         (size_t)seg->sec[QS_TOKEN_CODES].len)) {
+        qi_free(seg->env, seg->huff, sizeof *seg->huff);
+        seg->huff = NULL;
+        return qs_corrupt(seg, "token codes", "not a prefix code");
+    }
+    return QUARRY_OK;
 }
 
 int qi_segment_doc_meta(qi_segment *seg, uint64_t doc, qi_docmeta *out)
@@ -348,9 +371,9 @@ int qi_segment_doc_meta(qi_segment *seg, uint64_t doc, qi_docmeta *out)
     out->paragraphs = qs_docget(r, QS_D_PARAGRAPHS);
     out->words = qs_docget(r, QS_D_WORDS);
     /* Counts a caller may size arrays by must be plausible: each token
-     * takes a byte of the token streams, each span or word a byte of the
+     * takes a bit of the token streams, each span or word a byte of the
      * structure, each field three bytes of the field records. */
-    if (out->tokens > seg->sec[QS_TOKENS].len ||
+    if (out->tokens / 8 > seg->sec[QS_TOKENS].len ||
         out->sentences > seg->sec[QS_STRUCTURE].len ||
         out->paragraphs > seg->sec[QS_STRUCTURE].len ||
         out->words > seg->sec[QS_STRUCTURE].len ||
@@ -531,6 +554,7 @@ int qi_segment_doc_tokens(qi_segment *seg, uint64_t doc, uint64_t first,
     const unsigned char *r = qs_docrec(seg, doc);
     const unsigned char *tp, *op = NULL, *codes = NULL, *ranks;
     qs_stream ts, os;
+    qi_bitr br = {NULL, 0, 0, 0};
     uint64_t ntok, i, last, prev_end = 0, text;
     int rc, want_off = starts || ends;
     size_t k = 0;
@@ -543,8 +567,10 @@ int qi_segment_doc_tokens(qi_segment *seg, uint64_t doc, uint64_t first,
     if (first >= ntok || n == 0)
         return QUARRY_OK;
     last = n < ntok - first ? first + n : ntok;
-    rc = qs_stream_open(seg, QS_TOKENS, qs_docget(r, QS_D_TOKSTREAM), ntok, 1,
+    rc = qs_stream_open(seg, QS_TOKENS, qs_docget(r, QS_D_TOKSTREAM), ntok, 0,
                         &ts, NULL, "tokens");
+    if (rc == QUARRY_OK)
+        rc = qs_huff_load(seg);
     if (rc != QUARRY_OK)
         return rc;
     if (want_off) {
@@ -567,7 +593,18 @@ int qi_segment_doc_tokens(qi_segment *seg, uint64_t doc, uint64_t first,
     ranks = seg->sec[QS_RANKS].p;
     for (; i < last; i++) {
         uint64_t rank, ord, len;
-        if (!(tp = qi_varint_get(tp, ts.end, &rank)) || rank >= seg->term_count)
+        if (i % QS_STREAM_BLOCK == 0) {
+            /* blocks are byte-aligned bit streams: start each at its
+             * table entry */
+            if (!(tp = qs_stream_block(&ts, i / QS_STREAM_BLOCK)))
+                return qs_corrupt(seg, "tokens", "block table of document %llu",
+                                  (unsigned long long)doc);
+            br.p = tp;
+            br.len = (uint64_t)(ts.end - tp);
+            br.nbits = br.len * 8;
+            br.pos = 0;
+        }
+        if (!qs_tok_get(seg, &br, &rank))
             return qs_corrupt(seg, "tokens", "stream of document %llu",
                               (unsigned long long)doc);
         ord = qi_load32(ranks + rank * QS_RANK_ENTRY);

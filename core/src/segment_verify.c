@@ -165,8 +165,11 @@ static int check_tokens(vstate *v, uint64_t doc, const unsigned char *r)
     uint64_t n = qs_docget(r, QS_D_TOKENS), text = qs_docget(r, QS_D_TEXT);
     uint64_t i, prev_end = 0;
     qs_stream ts, os;
-    int rc = qs_stream_open(seg, QS_TOKENS, qs_docget(r, QS_D_TOKSTREAM), n, 1,
+    qi_bitr br = {NULL, 0, 0, 0};
+    int rc = qs_stream_open(seg, QS_TOKENS, qs_docget(r, QS_D_TOKSTREAM), n, 0,
                             &ts, NULL, "tokens");
+    if (rc == QUARRY_OK)
+        rc = qs_huff_load(seg);
     if (rc == QUARRY_OK)
         rc = qs_stream_open(seg, QS_OFFSETS, qs_docget(r, QS_D_OFFSTREAM), n, 0,
                             &os, NULL, "offsets");
@@ -179,16 +182,23 @@ static int check_tokens(vstate *v, uint64_t doc, const unsigned char *r)
         unsigned j = (unsigned)(i % QS_STREAM_BLOCK), code;
         if (j == 0) {
             uint64_t m = n - i < QS_STREAM_BLOCK ? n - i : QS_STREAM_BLOCK;
+            /* the token block starts at the byte after the previous one */
+            if (i > 0)
+                tp = br.p + (br.pos + 7) / 8;
             if (qs_stream_block(&ts, i / QS_STREAM_BLOCK) != tp ||
                 qs_stream_block(&os, i / QS_STREAM_BLOCK) != op)
                 goto bad;
+            br.p = tp;
+            br.len = (uint64_t)(ts.end - tp);
+            br.nbits = br.len * 8;
+            br.pos = 0;
             if (!(op = qi_varint_get(op, os.end, &base)) || base != prev_end ||
                 (uint64_t)(os.end - op) < (m + 3) / 4)
                 goto bad;
             codes = op;
             op += (m + 3) / 4;
         }
-        if (!(tp = qi_varint_get(tp, ts.end, &rank)) || rank >= seg->term_count)
+        if (!qs_tok_get(seg, &br, &rank))
             goto bad;
         ord = qi_load32(ranks + rank * QS_RANK_ENTRY);
         if (ord >= seg->term_count)
@@ -205,6 +215,8 @@ static int check_tokens(vstate *v, uint64_t doc, const unsigned char *r)
             goto bad;
         prev_end += gap + len;
     }
+    if (n > 0)
+        tp = br.p + (br.pos + 7) / 8;
     if (tp != ts.end || op != os.end)
         goto bad;
     return QUARRY_OK;

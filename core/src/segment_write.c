@@ -9,6 +9,7 @@
  * on any failure it is removed again (it is ours: we created it).
  */
 #define XXH_STATIC_LINKING_ONLY
+#include "huffman.h"
 #include "rice.h"
 #include "segment_build.h"
 #include "segment_format.h"
@@ -309,6 +310,9 @@ typedef struct qs_wctx {
     qi_buf blk_docs, blk_pos, data;
     uint32_t *starts;
     size_t starts_cap;
+    uint8_t *hlen;   /* Huffman code length per token symbol */
+    uint32_t *hcode; /* its code, bit-reversed */
+    size_t hsyms;    /* symbols: min(terms, QI_HUFF_SYMBOLS) */
     uint64_t *pvals; /* one term's position values while it is encoded */
     size_t pvals_cap;
 } qs_wctx;
@@ -507,11 +511,17 @@ static int make_entries(qs_wctx *w)
     return QUARRY_OK;
 }
 
+/* Token streams: per block of QS_STREAM_BLOCK tokens, a byte-aligned bit
+ * stream of the ranks' Huffman codes (huffman.h); a rank beyond the direct
+ * symbols is the escape code, 5 bits L and the L low bits of
+ * (rank - escape + 1). */
 static int write_tokens(qs_out *o, qs_wctx *w)
 {
     qi_segbuild *b = w->b;
     size_t d;
     int rc = QUARRY_OK;
+    const int esc = w->nterms > QI_HUFF_SYMBOLS;
+    const uint32_t esym = QI_HUFF_SYMBOLS - 1;
     sec_begin(o);
     for (d = 0; d < b->ndocs && rc == QUARRY_OK; d++) {
         qs_bdoc *doc = &b->docs[d];
@@ -521,28 +531,36 @@ static int write_tokens(qs_out *o, qs_wctx *w)
         unsigned char *p;
         doc->tokens_off = o->off - o->sec_start;
         w->data.len = 0;
+        /* at most 7 bytes a token (20 + 5 + 31 bits), 8 of slack a block */
         if (!reserve_starts(w, nb) ||
-            !qi_buf_reserve(w->env, &w->data, (size_t)n * 5))
+            !qi_buf_reserve(w->env, &w->data, (size_t)n * 7 + nb * 8 + 8))
             return QUARRY_ENOMEM;
         p = (unsigned char *)w->data.data;
         for (i = 0; i < n;) {
             uint64_t stop = n - i < QS_STREAM_BLOCK ? n : i + QS_STREAM_BLOCK;
             size_t off = (size_t)(p - (unsigned char *)w->data.data);
+            qi_bitw bw;
             if (off > UINT32_MAX)
                 return QUARRY_ELIMIT;
             w->starts[i / QS_STREAM_BLOCK] = (uint32_t)off;
+            bw.p = p;
+            bw.acc = 0;
+            bw.n = 0;
             for (; i < stop; i++) {
                 uint32_t r = w->rank[ids[i]];
-                if (r < 0x80) {
-                    *p++ = (unsigned char)r;
-                } else if (r < 0x4000) {
-                    p[0] = (unsigned char)(r | 0x80);
-                    p[1] = (unsigned char)(r >> 7);
-                    p += 2;
+                if (!esc || r < esym) {
+                    qi_bitw_put(&bw, w->hcode[r], w->hlen[r]);
                 } else {
-                    p += qi_varint_put(p, r);
+                    uint64_t x1 = (uint64_t)(r - esym) + 1;
+                    unsigned l = qi_bitlen(x1) - 1;
+                    qi_bitw_put(&bw, w->hcode[esym], w->hlen[esym]);
+                    qi_bitw_put(&bw, l, 5);
+                    if (l)
+                        qi_bitw_put(&bw, x1 & (((uint64_t)1 << l) - 1), l);
                 }
             }
+            qi_bitw_flush(&bw);
+            p = bw.p;
         }
         w->data.len = (size_t)(p - (unsigned char *)w->data.data);
         rc = out_stream(o, &w->data, w->starts, nb);
@@ -731,6 +749,8 @@ static int write_all(qs_out *o, qs_wctx *w, uint64_t segment_id)
         sec_end(o, QS_RANKS);
     }
     if (rc == QUARRY_OK)
+        rc = out_section(o, QS_TOKEN_CODES, w->hlen, w->hsyms);
+    if (rc == QUARRY_OK)
         rc = write_structure(o, w);
     if (rc == QUARRY_OK) {
         rc = make_entries(w);
@@ -800,6 +820,8 @@ static void wctx_free(qs_wctx *w)
     qi_free(env, w->word_last, nw * 8);
     qi_free(env, w->starts, w->starts_cap * sizeof *w->starts);
     qi_free(env, w->pvals, w->pvals_cap * sizeof *w->pvals);
+    qi_free(env, w->hlen, (w->hsyms ? w->hsyms : 1) * sizeof *w->hlen);
+    qi_free(env, w->hcode, (w->hsyms ? w->hsyms : 1) * sizeof *w->hcode);
     qi_buf_free(env, &w->blk_docs);
     qi_buf_free(env, &w->blk_pos);
     qi_buf_free(env, &w->data);
@@ -866,6 +888,30 @@ static int prepare(qs_wctx *w)
             w->word_rank[t] = (uint32_t)rk;
             w->word_ranked[rk] = w->word_ord[t];
         }
+    }
+    {
+        /* the token code: direct symbols for the most frequent ranks, the
+         * last symbol standing for every rarer one when there are more */
+        size_t ns = w->nterms < QI_HUFF_SYMBOLS ? w->nterms : QI_HUFF_SYMBOLS;
+        uint64_t *freq;
+        w->hsyms = ns;
+        w->hlen = qi_calloc(env, ns ? ns : 1, sizeof *w->hlen);
+        w->hcode = qi_calloc(env, ns ? ns : 1, sizeof *w->hcode);
+        freq = qi_calloc(env, ns ? ns : 1, sizeof *freq);
+        if (!w->hlen || !w->hcode || !freq) {
+            qi_free(env, freq, freq ? (ns ? ns : 1) * sizeof *freq : 0);
+            return QUARRY_ENOMEM;
+        }
+        for (t = 0; t < w->nterms; t++) {
+            size_t r = t < ns ? t : ns - 1;
+            freq[r] += w->b->cf[w->ranked[t].id];
+        }
+        if (ns && !qi_huff_lengths(env, freq, ns, w->hlen)) {
+            qi_free(env, freq, ns * sizeof *freq);
+            return QUARRY_ENOMEM;
+        }
+        qi_huff_codes(w->hlen, ns, w->hcode);
+        qi_free(env, freq, (ns ? ns : 1) * sizeof *freq);
     }
     return QUARRY_OK;
 }

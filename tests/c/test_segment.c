@@ -633,7 +633,7 @@ static int cmp_str(const void *a, const void *b)
 static void test_dictionary(void)
 {
     uint64_t seed = 12345;
-    size_t nterms = 3000, i, n, ndistinct;
+    size_t nterms = 9000, i, n, ndistinct;
     char **terms = calloc(nterms, sizeof *terms);
     char **sorted;
     qi_segbuild *b;
@@ -678,6 +678,30 @@ static void test_dictionary(void)
         qi_segment_stats st;
         qi_segment_stats_get(seg, &st);
         CHECK_EQ_INT(st.term_count, ndistinct);
+    }
+    /* the token stream reads back (more than QI_HUFF_SYMBOLS distinct
+     * terms: rare ones take the escape code) */
+    {
+        uint32_t *ids = malloc(nterms * sizeof *ids);
+        uint64_t *st = malloc(nterms * 8), *en = malloc(nterms * 8);
+        size_t got, tl;
+        int bad = 0;
+        char buf[QI_MAX_TERM + 1];
+        CHECK_EQ_INT(
+            qi_segment_doc_tokens(seg, 0, 0, nterms, ids, st, en, &got),
+            QUARRY_OK);
+        CHECK_EQ_INT(got, nterms);
+        for (i = 0; i < got && !bad; i++) {
+            if (qi_segment_term_text(seg, ids[i], buf, &tl) != QUARRY_OK ||
+                tl != strlen(terms[i]) || memcmp(buf, terms[i], tl) != 0)
+                bad = 1;
+            else if (en[i] - st[i] != tl)
+                bad = 2;
+        }
+        CHECK_EQ_INT(bad, 0);
+        free(ids);
+        free(st);
+        free(en);
     }
     /* full iteration */
     CHECK_EQ_INT(qi_termiter_start(it, seg, 0), QUARRY_OK);
