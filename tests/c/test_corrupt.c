@@ -270,11 +270,12 @@ static int strict;
 
 /* A read that returned OK gave data different from the pristine index. */
 static int silent_this;
+static const char *silent_where = "";
 static void silent(const char *what, uint64_t id)
 {
     if (silent_this++ == 0 && strict)
-        fprintf(stderr, "  silent wrong read: %s (id %llu)\n", what,
-                (unsigned long long)id);
+        fprintf(stderr, "  silent wrong read: %s (id %llu) after %s\n", what,
+                (unsigned long long)id, silent_where);
 }
 
 static int field_eq(const quarry_field *a, const quarry_field *b)
@@ -545,6 +546,10 @@ static void run_mutation(size_t k, const unsigned char *data, size_t n,
         int region = is_segment(f) && off != (size_t)-1
                          ? section_of(f, off)
                          : QS_COUNT + 2;
+        char where[512];
+        snprintf(where, sizeof where, "%s %s at %zu (%s)", kind, f->name, off,
+                 is_segment(f) ? region_name(region) : "-");
+        silent_where = where;
         silent_this = 0;
         exercise(ix); /* before the check: what a reader sees */
         if (silent_this) {
