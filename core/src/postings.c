@@ -12,7 +12,9 @@
  * segment allow (document ids below doc_count and ascending, frequencies
  * within the bytes of the positions part, positions below the document's
  * token count), so a damaged list yields QUARRY_ECORRUPT, never a read
- * outside the list or an endless loop.
+ * outside the list or an endless loop. qi_postings_start checks the
+ * postings section's checksum (positions are inside it), and positions
+ * the doc table's (qs_docrec), on their first use through the segment.
  */
 #include "rice.h"
 #include "segment_internal.h"
@@ -32,9 +34,13 @@ static int bad(qi_postings *pl, const char *what)
 int qi_postings_start(qi_postings *pl, qi_segment *seg, const qi_term *term)
 {
     const qs_sec *ps = &seg->sec[QS_POSTINGS];
+    int rc;
     memset(pl, 0, sizeof *pl);
     pl->seg = seg;
     pl->positions_read = 1;
+    rc = qs_need(seg, QS_BIT(QS_POSTINGS));
+    if (rc != QUARRY_OK)
+        return rc; /* remaining 0: later calls return DONE */
     if (term->postings > ps->len ||
         term->postings_len > ps->len - term->postings)
         return bad(pl, "list outside the postings section");
@@ -195,9 +201,14 @@ int qi_postings_positions(qi_postings *pl, uint64_t *pos)
     r.len = pl->plen;
     r.nbits = pl->plen * 8;
     r.pos = pl->positions_read ? pl->pos_cur : pl->pbit;
-    rec = qs_docrec(pl->seg, pl->doc);
-    if (!rec)
-        return bad(pl, "document out of range");
+    if (qs_docrec(pl->seg, pl->doc, &rec) != QUARRY_OK) {
+        if (pl->doc >= pl->seg->doc_count)
+            return bad(pl, "document out of range");
+        pl->remaining = 0; /* doc table damaged: message already set */
+        pl->block_left = 0;
+        pl->started = 0;
+        return QUARRY_ECORRUPT;
+    }
     ntok = qs_docget(rec, QS_D_TOKENS);
     /* bounded: pos_skip is a sum of frequencies within pos_budget bits */
     for (; pl->pos_skip > 0; pl->pos_skip--)

@@ -33,8 +33,32 @@ struct qi_segment {
     uint64_t huff_syms; /* symbols of the token code */
     qi_buf cache;
     uint64_t cache_block; /* UINT64_MAX: none */
+    /* Section checksums, checked lazily: the first read that needs a
+     * section hashes it (qs_sec_check) and records the result here, so
+     * open stays O(1) and later reads pay one test of sec_ok. */
+    unsigned char sec_state[QS_COUNT]; /* QS_SEC_UNVERIFIED/OK/CORRUPT */
+    uint32_t sec_ok;                   /* bit id set: sec_state[id] is OK */
     char errmsg[QI_ERRMSG_SIZE];
 };
+
+enum { QS_SEC_UNVERIFIED = 0, QS_SEC_OK = 1, QS_SEC_CORRUPT = 2 };
+
+#define QS_BIT(id) ((uint32_t)1 << (id))
+
+/* Name of section id ("postings", "doc table", ...). */
+const char *qs_section_name(int id);
+
+/* Hashes every section of mask not yet checked and records the results;
+ * QUARRY_OK if all of them match their TOC checksums, else ECORRUPT naming
+ * the file and the (first) damaged section, now and on every later call. */
+int qs_sec_check(qi_segment *seg, uint32_t mask);
+
+/* What every read calls before it reads the sections of mask: one test
+ * once they are checked. */
+static inline int qs_need(qi_segment *seg, uint32_t mask)
+{
+    return (seg->sec_ok & mask) == mask ? QUARRY_OK : qs_sec_check(seg, mask);
+}
 
 /* Sets "segment PATH: PART: ..." on seg and returns QUARRY_ECORRUPT. */
 int qs_corrupt(qi_segment *seg, const char *part, const char *fmt, ...)
@@ -43,8 +67,9 @@ int qs_corrupt(qi_segment *seg, const char *part, const char *fmt, ...)
 #endif
     ;
 
-/* The doc table record of doc; NULL (and EINVAL on seg) if out of range. */
-const unsigned char *qs_docrec(qi_segment *seg, uint64_t doc);
+/* The doc table record of doc into *rec: EINVAL if doc is out of range,
+ * ECORRUPT if the doc table's checksum does not match. */
+int qs_docrec(qi_segment *seg, uint64_t doc, const unsigned char **rec);
 
 static inline uint64_t qs_docget(const unsigned char *rec, int field)
 {
@@ -60,8 +85,9 @@ typedef struct qs_stream {
 } qs_stream;
 
 /* Opens the stream of n items at off in section id; *after (may be NULL)
- * gets the first byte after it. Checks that the table and data fit the
- * section and that n is plausible (min_item bytes per item). */
+ * gets the first byte after it. Checks the section's checksum (qs_need),
+ * that the table and data fit the section and that n is plausible
+ * (min_item bytes per item). */
 int qs_stream_open(qi_segment *seg, int id, uint64_t off, uint64_t n,
                    unsigned min_item, qs_stream *s, const unsigned char **after,
                    const char *part);
@@ -110,7 +136,8 @@ static inline const unsigned char *qs_word_get(const unsigned char *p,
     return p;
 }
 
-/* Word ordinal of a word-layer rank; false if out of range. */
+/* Word ordinal of a word-layer rank; false if out of range. The caller
+ * has checked QS_WORD_RANKS (qs_need). */
 static inline bool qs_word_ord(const qi_segment *seg, uint64_t rank,
                                uint64_t *ord)
 {
@@ -120,7 +147,8 @@ static inline bool qs_word_ord(const qi_segment *seg, uint64_t rank,
     return *ord < seg->word_count;
 }
 
-/* Builds seg->huff from the token code section if not done yet. */
+/* Builds seg->huff from the token code section (checksum checked) if not
+ * done yet. */
 int qs_huff_load(qi_segment *seg);
 
 /* Decodes one token rank from r (seg->huff loaded): a Huffman symbol, and
@@ -141,7 +169,10 @@ static inline bool qs_tok_get(const qi_segment *seg, qi_bitr *r, uint64_t *rank)
     return sym < seg->term_count;
 }
 
-/* Decompresses stored-text block b into seg->cache. */
+/* Decompresses stored-text block b into seg->cache. The store index's
+ * checksum is checked; the store's own bytes are covered by each zstd
+ * frame's content checksum (hashing the whole store for one document
+ * would cost far more than the block). */
 int qs_load_block(qi_segment *seg, uint64_t b);
 
 /* Dictionary cursor (terms: words == 0, word layer: words == 1). */
@@ -153,7 +184,8 @@ typedef struct qs_dcur {
     char *text;                   /* QI_MAX_TERM + 1 bytes */
 } qs_dcur;
 
-/* Positions cur at the start of block b. */
+/* Positions cur at the start of block b (checks the checksums of the
+ * dictionary and its block index). */
 int qs_dict_block(qi_segment *seg, int words, uint64_t b, qs_dcur *cur);
 /* Decodes the next entry of the block (its term text into cur->text). */
 int qs_dict_next(qi_segment *seg, int words, qs_dcur *cur, qi_term *out);

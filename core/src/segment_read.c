@@ -4,8 +4,11 @@
  * fields, stored text, tokens with byte offsets, spans and words.
  *
  * Every value read from the mapping is checked before it is used as an
- * offset, length or count; checks that would need a pass over a section
- * (checksums, stream consistency) are qi_segment_verify's.
+ * offset, length or count. Section checksums are checked lazily: each read
+ * calls qs_need for the sections it reads, which hashes a section the
+ * first time it is needed and remembers the result (qs_sec_check); checks
+ * of the structure across a whole section (stream consistency, order) are
+ * qi_segment_verify's.
  */
 #define XXH_STATIC_LINKING_ONLY
 #define ZSTD_STATIC_LINKING_ONLY
@@ -33,7 +36,7 @@ int qs_corrupt(qi_segment *seg, const char *part, const char *fmt, ...)
     return QUARRY_ECORRUPT;
 }
 
-static const char *section_name(int id)
+const char *qs_section_name(int id)
 {
     static const char *const names[QS_COUNT] = {
         "",           "sources",     "doc table",  "field names", "fields",
@@ -41,6 +44,30 @@ static const char *section_name(int id)
         "structure",  "postings",    "terms",      "term index",  "words",
         "word index", "word ranks",  "token codes"};
     return id > 0 && id < QS_COUNT ? names[id] : "?";
+}
+
+int qs_sec_check(qi_segment *seg, uint32_t mask)
+{
+    int id;
+    for (id = 1; id < QS_COUNT; id++) {
+        qs_sec *s = &seg->sec[id];
+        if (!(mask & QS_BIT(id)) || seg->sec_state[id] == QS_SEC_OK)
+            continue;
+        if (seg->sec_state[id] == QS_SEC_UNVERIFIED) {
+            if (XXH3_64bits(s->p, (size_t)s->len) == s->xxh) {
+                seg->sec_state[id] = QS_SEC_OK;
+                seg->sec_ok |= QS_BIT(id);
+                continue;
+            }
+            seg->sec_state[id] = QS_SEC_CORRUPT;
+        }
+        return qs_corrupt(seg, qs_section_name(id),
+                          "section checksum mismatch (%llu bytes at offset "
+                          "%llu)",
+                          (unsigned long long)s->len,
+                          (unsigned long long)s->off);
+    }
+    return QUARRY_OK;
 }
 
 /* Checks the TOC and fills seg->sec. */
@@ -62,7 +89,7 @@ static int read_toc(qi_segment *seg, char *errmsg)
             len > seg->toc_off - off) {
             qi_set_error(errmsg,
                          "segment %.300s: section %s lies outside the file",
-                         seg->path, section_name((int)id));
+                         seg->path, qs_section_name((int)id));
             return QUARRY_ECORRUPT;
         }
         seen[id] = 1;
@@ -74,7 +101,7 @@ static int read_toc(qi_segment *seg, char *errmsg)
     for (i = 1; i < QS_COUNT; i++)
         if (!seen[i]) {
             qi_set_error(errmsg, "segment %.300s: section %s is missing",
-                         seg->path, section_name((int)i));
+                         seg->path, qs_section_name((int)i));
             return QUARRY_ECORRUPT;
         }
     return QUARRY_OK;
@@ -284,14 +311,20 @@ void qi_segment_stats_get(const qi_segment *seg, qi_segment_stats *out)
         QS_HEADER_SIZE + seg->toc_len + QS_FOOTER_SIZE;
 }
 
-const unsigned char *qs_docrec(qi_segment *seg, uint64_t doc)
+int qs_docrec(qi_segment *seg, uint64_t doc, const unsigned char **rec)
 {
+    int rc;
+    *rec = NULL;
     if (doc >= seg->doc_count) {
         qi_set_error(seg->errmsg, "segment %.200s: document %llu out of range",
                      seg->path, (unsigned long long)doc);
-        return NULL;
+        return QUARRY_EINVAL;
     }
-    return seg->sec[QS_DOCTABLE].p + doc * QS_DOC_SIZE;
+    rc = qs_need(seg, QS_BIT(QS_DOCTABLE));
+    if (rc != QUARRY_OK)
+        return rc;
+    *rec = seg->sec[QS_DOCTABLE].p + doc * QS_DOC_SIZE;
+    return QUARRY_OK;
 }
 
 int qs_stream_open(qi_segment *seg, int id, uint64_t off, uint64_t n,
@@ -301,6 +334,9 @@ int qs_stream_open(qi_segment *seg, int id, uint64_t off, uint64_t n,
     const qs_sec *sec = &seg->sec[id];
     const unsigned char *p, *end = sec->p + sec->len;
     uint64_t dlen, nb;
+    int rc = qs_need(seg, QS_BIT(id));
+    if (rc != QUARRY_OK)
+        return rc;
     if (off >= sec->len)
         return qs_corrupt(seg, part, "stream offset out of range");
     p = qi_varint_get(sec->p + off, end, &dlen);
@@ -335,8 +371,12 @@ const unsigned char *qs_stream_block(const qs_stream *s, uint64_t b)
 
 int qs_huff_load(qi_segment *seg)
 {
+    int rc;
     if (seg->huff)
         return QUARRY_OK;
+    rc = qs_need(seg, QS_BIT(QS_TOKEN_CODES));
+    if (rc != QUARRY_OK)
+        return rc;
     seg->huff = qi_alloc(seg->env, sizeof *seg->huff);
     if (!seg->huff) {
         qi_set_error(seg->errmsg, "out of memory (token code)");
@@ -353,11 +393,14 @@ int qs_huff_load(qi_segment *seg)
 
 int qi_segment_doc_meta(qi_segment *seg, uint64_t doc, qi_docmeta *out)
 {
-    const unsigned char *r = qs_docrec(seg, doc);
+    const unsigned char *r;
     const qs_sec *src = &seg->sec[QS_SOURCES];
     uint64_t so;
-    if (!r)
-        return QUARRY_EINVAL;
+    int rc = qs_docrec(seg, doc, &r);
+    if (rc == QUARRY_OK)
+        rc = qs_need(seg, QS_BIT(QS_SOURCES));
+    if (rc != QUARRY_OK)
+        return rc;
     so = qs_docget(r, QS_D_SOURCE);
     if (so >= src->len || !memchr(src->p + so, 0, src->len - so))
         return qs_corrupt(seg, "doc table", "source of document %llu",
@@ -388,16 +431,20 @@ int qi_segment_doc_meta(qi_segment *seg, uint64_t doc, qi_docmeta *out)
 int qi_segment_doc_field(qi_segment *seg, uint64_t doc, size_t i,
                          quarry_field *out)
 {
-    const unsigned char *r = qs_docrec(seg, doc), *p, *end;
+    const unsigned char *r, *p, *end;
     const qs_sec *fs = &seg->sec[QS_FIELDS], *ns = &seg->sec[QS_FIELD_NAMES];
     uint64_t off, k;
-    if (!r)
-        return QUARRY_EINVAL;
+    int rc = qs_docrec(seg, doc, &r);
+    if (rc != QUARRY_OK)
+        return rc;
     if (i >= qs_docget(r, QS_D_NFIELDS)) {
         qi_set_error(seg->errmsg, "segment %.200s: field %zu out of range",
                      seg->path, i);
         return QUARRY_EINVAL;
     }
+    rc = qs_need(seg, QS_BIT(QS_FIELDS) | QS_BIT(QS_FIELD_NAMES));
+    if (rc != QUARRY_OK)
+        return rc;
     off = qs_docget(r, QS_D_FIELDS);
     if (off > fs->len)
         return qs_corrupt(seg, "fields", "offset of document %llu",
@@ -468,8 +515,12 @@ int qs_load_block(qi_segment *seg, uint64_t b)
     const unsigned char *e;
     uint64_t off, clen, rlen;
     size_t got;
+    int rc;
     if (seg->cache_block == b)
         return QUARRY_OK;
+    rc = qs_need(seg, QS_BIT(QS_STORE_INDEX));
+    if (rc != QUARRY_OK)
+        return rc;
     if (b >= seg->store_blocks)
         return qs_corrupt(seg, "store", "block %llu out of range",
                           (unsigned long long)b);
@@ -511,12 +562,13 @@ int qs_load_block(qi_segment *seg, uint64_t b)
 
 int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
 {
-    const unsigned char *r = qs_docrec(seg, doc);
+    const unsigned char *r;
     uint64_t len, off;
     int rc;
-    if (!r)
-        return QUARRY_EINVAL;
     out->len = 0;
+    rc = qs_docrec(seg, doc, &r);
+    if (rc != QUARRY_OK)
+        return rc;
     len = qs_docget(r, QS_D_TEXT);
     off = qs_docget(r, QS_D_STORE_OFF);
     if (len > 0) {
@@ -524,6 +576,9 @@ int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
         if (blk >= seg->store_blocks)
             return qs_corrupt(seg, "store", "block of document %llu",
                               (unsigned long long)doc);
+        rc = qs_need(seg, QS_BIT(QS_STORE_INDEX));
+        if (rc != QUARRY_OK)
+            return rc;
         /* a block larger than QS_STORE_BLOCK holds one document only (the
          * writer's rule): then the allocation below is the document's
          * own size, never an amount a damaged header makes up */
@@ -551,7 +606,7 @@ int qi_segment_doc_tokens(qi_segment *seg, uint64_t doc, uint64_t first,
                           size_t n, uint32_t *ids, uint64_t *starts,
                           uint64_t *ends, size_t *got)
 {
-    const unsigned char *r = qs_docrec(seg, doc);
+    const unsigned char *r;
     const unsigned char *tp, *op = NULL, *codes = NULL, *ranks;
     qs_stream ts, os;
     qi_bitr br = {NULL, 0, 0, 0};
@@ -560,8 +615,9 @@ int qi_segment_doc_tokens(qi_segment *seg, uint64_t doc, uint64_t first,
     size_t k = 0;
 
     *got = 0;
-    if (!r)
-        return QUARRY_EINVAL;
+    rc = qs_docrec(seg, doc, &r);
+    if (rc != QUARRY_OK)
+        return rc;
     ntok = qs_docget(r, QS_D_TOKENS);
     text = qs_docget(r, QS_D_TEXT);
     if (first >= ntok || n == 0)
@@ -571,6 +627,8 @@ int qi_segment_doc_tokens(qi_segment *seg, uint64_t doc, uint64_t first,
                         &ts, NULL, "tokens");
     if (rc == QUARRY_OK)
         rc = qs_huff_load(seg);
+    if (rc == QUARRY_OK)
+        rc = qs_need(seg, QS_BIT(QS_RANKS));
     if (rc != QUARRY_OK)
         return rc;
     if (want_off) {
@@ -679,14 +737,17 @@ static int read_spans(qi_segment *seg, uint64_t doc, int which, uint64_t first,
                       size_t n, quarry_span *spans, uint32_t *word_ids,
                       size_t *got)
 {
-    const unsigned char *r = qs_docrec(seg, doc), *p;
+    const unsigned char *r, *p;
     qs_stream s;
     uint64_t i, last, prev = 0, ntok;
     size_t k = 0;
     int rc;
     *got = 0;
-    if (!r)
-        return QUARRY_EINVAL;
+    rc = qs_docrec(seg, doc, &r);
+    if (rc == QUARRY_OK && which == 2)
+        rc = qs_need(seg, QS_BIT(QS_WORD_RANKS));
+    if (rc != QUARRY_OK)
+        return rc;
     rc = open_struct(seg, r, doc, which, &s);
     if (rc != QUARRY_OK)
         return rc;

@@ -6,7 +6,9 @@
  * A dictionary is blocks of QS_DICT_BLOCK entries, the first of each block
  * stored whole and the others as (shared prefix, suffix); a fixed-width
  * index of block offsets allows a binary search over the blocks' first
- * terms, then a scan of at most one block.
+ * terms, then a scan of at most one block. qs_dict_block, which every
+ * path goes through, checks the checksums of the dictionary and its index
+ * the first time they are used (qs_need).
  */
 #include "segment_internal.h"
 
@@ -28,6 +30,10 @@ int qs_dict_block(qi_segment *seg, int words, uint64_t b, qs_dcur *cur)
     const qs_sec *d = &seg->sec[words ? QS_WORDS : QS_TERMS];
     uint64_t nb = ix->len / QS_DICT_INDEX_ENTRY, off, end;
     const unsigned char *e;
+    int rc = qs_need(seg, words ? QS_BIT(QS_WORD_INDEX) | QS_BIT(QS_WORDS)
+                                : QS_BIT(QS_TERM_INDEX) | QS_BIT(QS_TERMS));
+    if (rc != QUARRY_OK)
+        return rc;
     if (b >= nb)
         return qs_corrupt(seg, dict_part(words), "block %llu out of range",
                           (unsigned long long)b);

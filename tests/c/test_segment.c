@@ -2,10 +2,11 @@
  * test_segment.c - segment files: build, write, open, read back every part
  * and verify; postings against a naive model; dictionary order, seek and
  * iteration; hostile files (truncated, bit-flipped) give errors, never
- * crashes or wrong answers once verified.
+ * crashes or wrong answers once verified; a flipped bit in a section makes
+ * every read that needs it fail (lazy section checksums), without verify.
  */
 #include "check.h"
-#include "segment.h"
+#include "segment_internal.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -1174,6 +1175,458 @@ static void test_corruption(void)
     free(copy);
 }
 
+/* ---- lazy section checksums -------------------------------------------- */
+
+/* Reads of a segment opened without verify, each through one entry point,
+ * with the sections it depends on. Pristine values (term texts, qi_term
+ * records for postings) come from the undamaged file, so a probe touches
+ * only its own sections. */
+enum {
+    PR_META,
+    PR_FIELD,
+    PR_TEXT,
+    PR_TOKIDS,
+    PR_TOKOFF,
+    PR_SPANS,
+    PR_WORDS,
+    PR_TERM_FIND,
+    PR_TERM_SEEK,
+    PR_TERM_ITER,
+    PR_TERM_TEXT,
+    PR_POSTINGS,
+    PR_POSITIONS,
+    PR_WORD_FIND,
+    PR_WORD_AT,
+    PR_WORD_TEXT,
+    PR_COUNT
+};
+
+#define LZ_TERMS 256
+#define LZ_DICT (QS_BIT(QS_TERMS) | QS_BIT(QS_TERM_INDEX))
+#define LZ_WDICT (QS_BIT(QS_WORDS) | QS_BIT(QS_WORD_INDEX))
+#define LZ_DOC QS_BIT(QS_DOCTABLE)
+
+static const struct {
+    const char *name;
+    uint32_t needs;
+} lz_probes[PR_COUNT] = {
+    {"doc meta", LZ_DOC | QS_BIT(QS_SOURCES)},
+    {"doc field", LZ_DOC | QS_BIT(QS_FIELDS) | QS_BIT(QS_FIELD_NAMES)},
+    {"doc text", LZ_DOC | QS_BIT(QS_STORE_INDEX) | QS_BIT(QS_STORE)},
+    {"doc tokens",
+     LZ_DOC | QS_BIT(QS_TOKENS) | QS_BIT(QS_TOKEN_CODES) | QS_BIT(QS_RANKS)},
+    {"doc tokens+offsets", LZ_DOC | QS_BIT(QS_TOKENS) | QS_BIT(QS_TOKEN_CODES) |
+                               QS_BIT(QS_RANKS) | QS_BIT(QS_OFFSETS)},
+    {"doc spans", LZ_DOC | QS_BIT(QS_STRUCTURE)},
+    {"doc words", LZ_DOC | QS_BIT(QS_STRUCTURE) | QS_BIT(QS_WORD_RANKS)},
+    {"term find", LZ_DICT},
+    {"term seek", LZ_DICT},
+    {"term iteration", LZ_DICT},
+    {"term text", LZ_DICT},
+    {"postings", QS_BIT(QS_POSTINGS)},
+    {"positions", QS_BIT(QS_POSTINGS) | LZ_DOC},
+    {"word find", LZ_WDICT},
+    {"word at", LZ_WDICT},
+    {"word text", LZ_WDICT},
+};
+
+typedef struct lz_pristine {
+    uint64_t docs, nterms, nwords;
+    char terms[LZ_TERMS][64];
+    qi_term term[LZ_TERMS];
+    char words[LZ_TERMS][64];
+} lz_pristine;
+
+#define LZ_STEP(call)                                                          \
+    do {                                                                       \
+        int lz_rc_ = (call);                                                   \
+        if (lz_rc_ != QUARRY_OK && lz_rc_ != QUARRY_DONE) {                    \
+            rc = lz_rc_;                                                       \
+            goto out;                                                          \
+        }                                                                      \
+        h = h * 31 + (uint64_t)lz_rc_;                                         \
+    } while (0)
+
+/* Runs probe k over every document / term; returns the first error (or
+ * QUARRY_OK) and a digest of everything read in *digest. */
+static int lz_probe(qi_segment *seg, int k, const lz_pristine *pr,
+                    uint64_t *digest)
+{
+    uint64_t h = 7, d, t, pos[512];
+    qi_buf text = {0};
+    qi_termiter *it = malloc(sizeof *it);
+    char buf[QI_MAX_TERM + 1];
+    int rc = QUARRY_OK;
+    for (d = 0; d < pr->docs; d++) {
+        uint32_t ids[512];
+        uint64_t s[512], e[512];
+        quarry_span sp[512];
+        size_t got = 0, i;
+        qi_docmeta m;
+        quarry_field f;
+        memset(ids, 0, sizeof ids);
+        memset(s, 0, sizeof s);
+        memset(e, 0, sizeof e);
+        memset(sp, 0, sizeof sp);
+        switch (k) {
+        case PR_META:
+            LZ_STEP(qi_segment_doc_meta(seg, d, &m));
+            h = XXH3_64bits_withSeed(m.source, strlen(m.source), h);
+            h = h * 31 + m.tokens + m.text_bytes * 3 + m.sentences * 5 +
+                m.paragraphs * 7 + m.words * 11 + m.field_count * 13 +
+                m.record + m.hash;
+            break;
+        case PR_FIELD:
+            for (i = 0; i < 2; i++) {
+                LZ_STEP(qi_segment_doc_field(seg, d, i, &f));
+                h = XXH3_64bits_withSeed(f.name, strlen(f.name), h);
+                h = XXH3_64bits_withSeed(f.text, f.text_len, h);
+                h = h * 31 + (uint64_t)f.type + (uint64_t)f.value.integer;
+            }
+            break;
+        case PR_TEXT:
+            LZ_STEP(qi_segment_doc_text(seg, d, &text));
+            h = XXH3_64bits_withSeed(text.data, text.len, h);
+            break;
+        case PR_TOKIDS:
+        case PR_TOKOFF:
+            LZ_STEP(qi_segment_doc_tokens(seg, d, 0, 512, ids,
+                                          k == PR_TOKOFF ? s : NULL,
+                                          k == PR_TOKOFF ? e : NULL, &got));
+            h = XXH3_64bits_withSeed(ids, sizeof ids, h + got);
+            h = XXH3_64bits_withSeed(s, sizeof s, h);
+            h = XXH3_64bits_withSeed(e, sizeof e, h);
+            break;
+        case PR_SPANS:
+            LZ_STEP(qi_segment_doc_spans(seg, d, 0, 0, 256, sp, &got));
+            h += got;
+            LZ_STEP(qi_segment_doc_spans(seg, d, 1, 0, 256, sp + 256, &got));
+            h = XXH3_64bits_withSeed(sp, sizeof sp, h + got);
+            break;
+        case PR_WORDS:
+            LZ_STEP(qi_segment_doc_words(seg, d, 0, 512, sp, ids, &got));
+            h = XXH3_64bits_withSeed(sp, sizeof sp, h + got);
+            h = XXH3_64bits_withSeed(ids, sizeof ids, h);
+            break;
+        default: break;
+        }
+    }
+    for (t = 0; t < pr->nterms; t++) {
+        const char *tx = pr->terms[t];
+        qi_term term;
+        qi_postings pl;
+        uint64_t ord = 0;
+        size_t len = 0;
+        switch (k) {
+        case PR_TERM_FIND:
+            LZ_STEP(qi_segment_term_find(seg, tx, strlen(tx), &term));
+            h = h * 31 + term.ordinal + term.doc_freq * 3 + term.coll_freq * 5 +
+                term.postings * 7 + term.postings_len;
+            break;
+        case PR_TERM_SEEK:
+            LZ_STEP(qi_segment_term_seek(seg, tx, strlen(tx) - 1, &ord));
+            h = h * 31 + ord;
+            break;
+        case PR_TERM_TEXT:
+            LZ_STEP(qi_segment_term_text(seg, t, buf, &len));
+            h = XXH3_64bits_withSeed(buf, len, h);
+            break;
+        case PR_POSTINGS:
+        case PR_POSITIONS:
+            LZ_STEP(qi_postings_start(&pl, seg, &pr->term[t]));
+            while ((rc = qi_postings_next(&pl)) == QUARRY_OK) {
+                h = h * 31 + pl.doc * 3 + pl.freq;
+                if (k == PR_POSITIONS && pl.freq <= 512) {
+                    LZ_STEP(qi_postings_positions(&pl, pos));
+                    h = XXH3_64bits_withSeed(pos, pl.freq * 8, h);
+                }
+            }
+            if (rc != QUARRY_DONE)
+                goto out;
+            rc = QUARRY_OK;
+            break;
+        default: break;
+        }
+    }
+    if (k == PR_TERM_ITER) {
+        LZ_STEP(qi_termiter_start(it, seg, 0));
+        while ((rc = qi_termiter_next(it)) == QUARRY_OK)
+            h = XXH3_64bits_withSeed(it->text, it->len, h + it->term.doc_freq);
+        if (rc != QUARRY_DONE)
+            goto out;
+        LZ_STEP(qi_termiter_start(it, seg, pr->nterms / 2));
+        LZ_STEP(qi_termiter_next(it));
+        h = XXH3_64bits_withSeed(it->text, it->len, h);
+        rc = QUARRY_OK;
+    }
+    for (t = 0; t < pr->nwords; t++) {
+        const char *tx = pr->words[t];
+        qi_term term;
+        size_t len = 0;
+        switch (k) {
+        case PR_WORD_FIND:
+            LZ_STEP(qi_segment_word_find(seg, tx, strlen(tx), &term));
+            h = h * 31 + term.ordinal + term.doc_freq * 3 + term.coll_freq;
+            break;
+        case PR_WORD_AT:
+            LZ_STEP(qi_segment_word_at(seg, t, &term));
+            h = h * 31 + term.ordinal + term.doc_freq * 3 + term.coll_freq;
+            break;
+        case PR_WORD_TEXT:
+            LZ_STEP(qi_segment_word_text(seg, t, buf, &len));
+            h = XXH3_64bits_withSeed(buf, len, h);
+            break;
+        default: break;
+        }
+    }
+out:
+    qi_buf_free(env, &text);
+    free(it);
+    *digest = h;
+    return rc;
+}
+
+/* Offset and length of section id, from the file's TOC (docs/format.md). */
+static void lz_section(const unsigned char *img, size_t len, int id,
+                       uint64_t *off, uint64_t *slen)
+{
+    uint64_t toc_off, toc_len, t;
+    memcpy(&toc_off, img + len - 40, 8);
+    memcpy(&toc_len, img + len - 32, 8);
+    *off = *slen = 0;
+    for (t = 0; t < toc_len; t += 32) {
+        uint32_t sid;
+        memcpy(&sid, img + toc_off + t, 4);
+        if ((int)sid == id) {
+            memcpy(off, img + toc_off + t + 8, 8);
+            memcpy(slen, img + toc_off + t + 16, 8);
+        }
+    }
+}
+
+static void test_lazy_checksums(void)
+{
+    quarry_tokenizer *tok;
+    quarry_tokens *toks;
+    qi_segbuild *b;
+    qi_segment *seg;
+    char path[128], bad_path[128], err[QI_ERRMSG_SIZE];
+    unsigned char *orig, *copy;
+    size_t len = 0, i;
+    int k, id, tested = 0;
+    uint64_t good[PR_COUNT];
+    lz_pristine *pr = calloc(1, sizeof *pr);
+    qi_termiter *it = malloc(sizeof *it);
+    const char *texts[5] = {
+        "One sentence here. Another one there!\n\nA new paragraph.",
+        "新质生产力是推动高质量发展的内在要求。The end of the the text.",
+        "Fellow-Citizens of the Senate: among the vicissitudes of life.\n\n"
+        "No event could have filled me with greater anxieties.",
+        "发展新质生产力。人工智能和数字经济。", "Short."};
+    quarry_field f[2] = {{"year", "1999", 4, QUARRY_FIELD_INTEGER, {1999}},
+                         {"country", "FRA", 3, QUARRY_FIELD_STRING, {0}}};
+    static const char *const sources[5] = {"a.txt", "b.txt", "c.txt", "d.txt",
+                                           "e.txt"};
+
+    CHECK_EQ_INT(quarry_tokenizer_new(env, NULL, &tok), QUARRY_OK);
+    CHECK_EQ_INT(quarry_tokens_new(env, &toks), QUARRY_OK);
+    CHECK_EQ_INT(qi_segbuild_new(env, &b), QUARRY_OK);
+    for (i = 0; i < 5; i++) {
+        qi_docinput in;
+        CHECK_EQ_INT(quarry_tokenize(tok, texts[i], strlen(texts[i]), toks),
+                     QUARRY_OK);
+        memset(&in, 0, sizeof in);
+        in.source = sources[i];
+        in.record = i;
+        in.fields = f;
+        in.field_count = 2;
+        in.text = texts[i];
+        in.text_len = strlen(texts[i]);
+        in.tokens = quarry_tokens_data(toks);
+        in.token_count = quarry_tokens_count(toks);
+        in.arena = quarry_tokens_arena(toks);
+        in.sentences = quarry_tokens_sentences(toks);
+        in.sentence_count = quarry_tokens_sentence_count(toks);
+        in.paragraphs = quarry_tokens_paragraphs(toks);
+        in.paragraph_count = quarry_tokens_paragraph_count(toks);
+        in.words = quarry_tokens_words(toks);
+        in.word_count = quarry_tokens_word_count(toks);
+        CHECK_EQ_INT(qi_segbuild_add(b, &in), QUARRY_OK);
+    }
+    new_path(path, sizeof path);
+    CHECK_EQ_INT(qi_segbuild_write(b, path, 9), QUARRY_OK);
+    qi_segbuild_free(b);
+    quarry_tokens_free(toks);
+    quarry_tokenizer_free(tok);
+
+    /* pristine values, and the states: nothing hashed at open, only the
+     * sections a read needs after it, everything after verify */
+    CHECK_EQ_INT(qi_segment_open(env, path, &seg, err), QUARRY_OK);
+    if (!seg)
+        return;
+    for (id = 1; id < QS_COUNT; id++)
+        CHECK_EQ_INT(seg->sec_state[id], QS_SEC_UNVERIFIED);
+    CHECK_EQ_INT(seg->sec_ok, 0);
+    pr->docs = seg->doc_count;
+    CHECK_EQ_INT(qi_termiter_start(it, seg, 0), QUARRY_OK);
+    while (pr->nterms < LZ_TERMS && qi_termiter_next(it) == QUARRY_OK) {
+        if (it->len == 0 || it->len >= 64)
+            continue;
+        memcpy(pr->terms[pr->nterms], it->text, it->len + 1);
+        pr->term[pr->nterms++] = it->term;
+    }
+    CHECK_EQ_INT(seg->sec_ok, LZ_DICT);
+    for (id = 1; id < QS_COUNT; id++)
+        CHECK_EQ_INT(seg->sec_state[id],
+                     (LZ_DICT & QS_BIT(id)) ? QS_SEC_OK : QS_SEC_UNVERIFIED);
+    while (pr->nwords < seg->word_count && pr->nwords < LZ_TERMS) {
+        size_t wl = 0;
+        char buf[QI_MAX_TERM + 1];
+        CHECK_EQ_INT(qi_segment_word_text(seg, pr->nwords, buf, &wl),
+                     QUARRY_OK);
+        CHECK(wl > 0 && wl < 64);
+        if (wl == 0 || wl >= 64)
+            break;
+        memcpy(pr->words[pr->nwords++], buf, wl + 1);
+    }
+    CHECK(pr->nterms > 30 && pr->nterms == seg->term_count);
+    CHECK(pr->nwords > 3 && pr->nwords == seg->word_count);
+    for (k = 0; k < PR_COUNT; k++)
+        CHECK_EQ_INT(lz_probe(seg, k, pr, &good[k]), QUARRY_OK);
+    CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_OK);
+    CHECK_EQ_INT(seg->sec_ok, (QS_BIT(QS_COUNT) - 1) & ~1u);
+    for (k = 0; k < PR_COUNT; k++) {
+        uint64_t h;
+        CHECK_EQ_INT(lz_probe(seg, k, pr, &h), QUARRY_OK);
+        CHECK(h == good[k]);
+    }
+    qi_segment_close(seg);
+
+    orig = slurp(path, &len);
+    CHECK(orig != NULL && len > 104);
+    if (!orig || len <= 104)
+        return;
+    copy = malloc(len);
+    new_path(bad_path, sizeof bad_path);
+    /* one flipped bit inside each section in turn: first, middle and last
+     * byte. Every read that needs the section fails with ECORRUPT naming
+     * the file and the section, now and on later calls through the same
+     * segment; every other read still gives the pristine answer. */
+    for (id = 1; id < QS_COUNT; id++) {
+        uint64_t soff, slen;
+        int at;
+        const char *name;
+        lz_section(orig, len, id, &soff, &slen);
+        CHECK(slen > 0);
+        if (slen == 0)
+            continue;
+        tested++;
+        for (at = 0; at < 3; at++) {
+            uint64_t pos =
+                soff + (at == 0 ? 0 : (at == 1 ? slen / 2 : slen - 1));
+            memcpy(copy, orig, len);
+            copy[pos] ^= (unsigned char)(1u << ((unsigned)(id + at) % 8));
+            spit(bad_path, copy, len);
+            for (k = 0; k < PR_COUNT; k++) {
+                int depends = (lz_probes[k].needs & QS_BIT(id)) != 0, rc;
+                uint64_t h = 0;
+                CHECK_EQ_INT(qi_segment_open(env, bad_path, &seg, err),
+                             QUARRY_OK);
+                if (!seg)
+                    continue;
+                name = qs_section_name(id);
+                rc = lz_probe(seg, k, pr, &h);
+                if (depends) {
+                    const char *msg = qi_segment_errmsg(seg);
+                    if (rc != QUARRY_ECORRUPT)
+                        fprintf(stderr, "  %s: flip in %s at +%llu: rc %d\n",
+                                lz_probes[k].name, name,
+                                (unsigned long long)(pos - soff), rc);
+                    CHECK_EQ_INT(rc, QUARRY_ECORRUPT);
+                    CHECK(strstr(msg, bad_path) != NULL);
+                    CHECK(strstr(msg, name) != NULL);
+                    /* the section stays corrupt for this segment */
+                    CHECK_EQ_INT(lz_probe(seg, k, pr, &h), QUARRY_ECORRUPT);
+                    CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_ECORRUPT);
+                    CHECK(strstr(qi_segment_errmsg(seg), name) != NULL);
+                } else {
+                    if (rc != QUARRY_OK || h != good[k])
+                        fprintf(stderr, "  %s: flip in %s at +%llu: rc %d%s\n",
+                                lz_probes[k].name, name,
+                                (unsigned long long)(pos - soff), rc,
+                                h != good[k] ? ", different answer" : "");
+                    CHECK_EQ_INT(rc, QUARRY_OK);
+                    CHECK(h == good[k]);
+                }
+                qi_segment_close(seg);
+            }
+            /* all probes through one segment: the damaged section does
+             * not disturb the others */
+            CHECK_EQ_INT(qi_segment_open(env, bad_path, &seg, err), QUARRY_OK);
+            if (!seg)
+                continue;
+            for (k = 0; k < PR_COUNT; k++) {
+                uint64_t h = 0;
+                int rc = lz_probe(seg, k, pr, &h);
+                if (lz_probes[k].needs & QS_BIT(id))
+                    CHECK_EQ_INT(rc, QUARRY_ECORRUPT);
+                else
+                    CHECK(rc == QUARRY_OK && h == good[k]);
+            }
+            CHECK_EQ_INT(seg->sec_state[id],
+                         id == QS_STORE ? QS_SEC_UNVERIFIED : QS_SEC_CORRUPT);
+            CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_ECORRUPT);
+            CHECK_EQ_INT(seg->sec_state[id], QS_SEC_CORRUPT);
+            qi_segment_close(seg);
+        }
+    }
+    CHECK_EQ_INT(tested, QS_COUNT - 1);
+    /* the store's bytes are left to zstd's frame checksums (no hash of the
+     * whole store for one document's text): a single-bit flip anywhere in
+     * it makes the text read fail, or (bits zstd ignores, such as the
+     * frame header's unused bit) leaves every text intact; verify refuses
+     * them all */
+    {
+        uint64_t soff, slen, p;
+        int refused = 0, intact = 0, wrong = 0;
+        lz_section(orig, len, QS_STORE, &soff, &slen);
+        for (p = soff; p < soff + slen; p++) {
+            unsigned bit;
+            for (bit = 0; bit < 8; bit++) {
+                uint64_t h = 0;
+                int rc;
+                memcpy(copy, orig, len);
+                copy[p] ^= (unsigned char)(1u << bit);
+                spit(bad_path, copy, len);
+                CHECK_EQ_INT(qi_segment_open(env, bad_path, &seg, err),
+                             QUARRY_OK);
+                if (!seg)
+                    continue;
+                rc = lz_probe(seg, PR_TEXT, pr, &h);
+                if (rc == QUARRY_ECORRUPT)
+                    refused++;
+                else if (rc == QUARRY_OK && h == good[PR_TEXT])
+                    intact++;
+                else
+                    wrong++;
+                CHECK_EQ_INT(qi_segment_verify(seg), QUARRY_ECORRUPT);
+                qi_segment_close(seg);
+            }
+        }
+        fprintf(stderr,
+                "  store bit flips: %d read errors, %d left the text intact "
+                "(verify refused all %d)\n",
+                refused, intact, (int)(slen * 8));
+        CHECK_EQ_INT(wrong, 0);
+        CHECK(refused > 0 && intact <= (int)slen / 8);
+    }
+    unlink(bad_path);
+    free(orig);
+    free(copy);
+    free(pr);
+    free(it);
+}
+
 /* ---- allocation failures and size bookkeeping -------------------------- */
 
 /* Fails after a budget of allocations and keeps the byte balance with the
@@ -1309,6 +1762,7 @@ int main(void)
     RUN(test_empty_and_errors);
     RUN(test_corruption);
     RUN(test_damage_multiblock);
+    RUN(test_lazy_checksums);
     RUN(test_oom_sweep);
     quarry_env_free(env);
     cleanup();
