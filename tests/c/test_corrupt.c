@@ -133,7 +133,7 @@ static void make_copy(const char *dir, size_t k, const unsigned char *data,
     size_t i;
     CHECK_EQ_INT(mkdir(dir, 0755), 0);
     for (i = 0; i < nfiles; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i].name);
+        snprintf(p, sizeof p, "%.700s/%.255s", dir, files[i].name);
         if (i == k)
             write_all(p, data, n);
         else
