@@ -11,12 +11,11 @@
  *    mutation that changed bytes never passes the check);
  *  - reads (info, every document's meta, fields, text, tokens and spans,
  *    term walk, lookups, seek, vocabulary scan, field summaries) never crash
- *    (the suite also runs under ASan + UBSan) and return an error or data;
- *    data that differs from the pristine index is counted and reported per
- *    section ("silent" reads: open checks only headers, footers and tables
- *    of contents, section checksums are quarry_index_check's, so reads
- *    before a check can see damaged bytes). QUARRY_CORRUPT_STRICT=1 makes
- *    silent wrong reads fail the test.
+ *    (the suite also runs under ASan + UBSan) and return either an error or
+ *    exactly the data of the pristine index, before and after the check
+ *    (reads verify each section's checksum on its first use). Data that
+ *    differs ("silent" wrong reads) is reported per section and fails the
+ *    test; QUARRY_CORRUPT_STRICT=0 only counts it.
  *
  * QUARRY_CORRUPT_SEED=N changes the PRNG seed (default 20261128);
  * QUARRY_CORRUPT_VERBOSE=1 prints every open and check message. */
@@ -389,9 +388,11 @@ static void exercise(quarry_index *ix)
                 silent("spans", id);
         }
     }
-    /* term walk, lookups and seeks */
+    /* term walk, lookups and seeks. quarry_index_term_count has no status:
+     * 0 is how it reports a snapshot term table it could not build (an
+     * error, not a wrong answer); term_text signals errors with NULL. */
     n = quarry_index_term_count(ix);
-    if (n != pterm_count)
+    if (n != pterm_count && n != 0)
         silent("term count", n);
     for (t = 0; t < n && t < pterm_count; t++) {
         size_t len = 0;
@@ -399,10 +400,12 @@ static void exercise(quarry_index *ix)
         uint32_t tid = 0;
         const char *s =
             quarry_index_term_text(ix, (uint32_t)t, &len, &c, &dc);
-        if (!s || len != pterms[t].len ||
-            memcmp(s, pterms[t].text, len) != 0 || c != pterms[t].count ||
-            dc != pterms[t].docs)
+        if (!s)
+            continue;
+        if (len != pterms[t].len || memcmp(s, pterms[t].text, len) != 0)
             silent("term text", t);
+        else if (c != pterms[t].count || dc != pterms[t].docs)
+            silent("term counts", t);
         if (t % 7 == 0) {
             rc = quarry_index_term_lookup(ix, pterms[t].text, pterms[t].len,
                                           &tid, &c, &dc);
@@ -786,8 +789,8 @@ static void test_corrupt(void)
             n_mutations, n_unchanged, n_open_err, n_eversion, n_check_err,
             n_slipped, n_wrong_msg);
     fprintf(stderr,
-            "silent wrong reads before the check (open does not verify "
-            "section checksums): %d mutations, %d reads; by section:",
+            "silent wrong reads (OK with data differing from the pristine "
+            "index): %d mutations, %d reads; by section:",
             n_silent_mut, n_silent);
     for (j = 0; j < QS_COUNT + 3; j++)
         if (silent_by_section[j])
@@ -811,7 +814,7 @@ int main(void)
     const char *st = getenv("QUARRY_CORRUPT_STRICT");
     if (seed && *seed)
         rng_state = strtoull(seed, NULL, 10);
-    strict = st && strcmp(st, "1") == 0;
+    strict = !(st && strcmp(st, "0") == 0);
     snprintf(tmproot, sizeof tmproot, "%s/quarry-test-corrupt-XXXXXX",
              tmp ? tmp : "/tmp");
     if (!mkdtemp(tmproot)) {
