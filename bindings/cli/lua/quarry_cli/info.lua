@@ -23,16 +23,6 @@ M.options = {
     help = "output format: text or json" },
 }
 
-local function range_text(f)
-  if f.min == nil then return "" end
-  if f.range == "length" then
-    if f.min == f.max then return string.format("length %d", f.min) end
-    return string.format("length %d..%d", f.min, f.max)
-  end
-  if f.min == f.max then return tostring(f.min) end
-  return tostring(f.min) .. " .. " .. tostring(f.max)
-end
-
 --- The tokenizer options that differ from the defaults, as CLI flags.
 local function tokenizer_text(t)
   local flags = {}
@@ -95,17 +85,7 @@ function M.run(opts, positional)
     rows[#rows + 1] = { p, ingest.format_bytes(b), pct }
   end
   w(util.columns(rows, { nil, "r", "r" }, "    "))
-  if #info.fields > 0 then
-    w("\nfields:\n")
-    local frows = { { "name", "type", "docs", "distinct", "range" } }
-    for _, f in ipairs(info.fields) do
-      frows[#frows + 1] = {
-        f.name, f.type, tostring(f.count),
-        tostring(f.distinct) .. (f.distinct_capped and "+" or ""), range_text(f),
-      }
-    end
-    w(util.columns(frows, { nil, nil, "r", "r" }, "  "))
-  end
+  w(util.fields_table(info.fields))
   w("\ntokenizer: " .. tokenizer_text(info.tokenizer) .. "\n")
   io.stdout:write(table.concat(out))
   return 0

@@ -36,16 +36,6 @@ local function event_json(ev)
   }
 end
 
-local function range_text(f)
-  if f.min == nil then return "" end
-  if f.range == "length" then
-    if f.min == f.max then return string.format("length %d", f.min) end
-    return string.format("length %d..%d", f.min, f.max)
-  end
-  if f.min == f.max then return tostring(f.min) end
-  return tostring(f.min) .. " .. " .. tostring(f.max)
-end
-
 local function print_text(res, report, opts)
   local out = {}
   local function w(s) out[#out + 1] = s end
@@ -59,17 +49,7 @@ local function print_text(res, report, opts)
     { "replaced", tostring(res.replaced), "(invalid UTF-8 sequences)" },
   }, { nil, "r" }))
 
-  if #res.fields > 0 then
-    w("\nfields:\n")
-    local rows = { { "name", "type", "docs", "distinct", "range" } }
-    for _, f in ipairs(res.fields) do
-      rows[#rows + 1] = {
-        f.name, f.type, tostring(f.count),
-        tostring(f.distinct) .. (f.distinct_capped and "+" or ""), range_text(f),
-      }
-    end
-    w(util.columns(rows, { nil, nil, "r", "r" }, "  "))
-  end
+  w(util.fields_table(res.fields))
 
   local reasons = {}
   for reason, n in pairs(report.skipped) do reasons[#reasons + 1] = { reason, n } end

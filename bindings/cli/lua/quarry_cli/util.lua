@@ -79,4 +79,30 @@ function M.report_problems(report, quiet)
   end
 end
 
+-- The range column of a field profile: numbers and dates as min .. max,
+-- strings by their length in characters.
+local function range_text(f)
+  if f.min == nil then return "" end
+  if f.range == "length" then
+    if f.min == f.max then return string.format("length %d", f.min) end
+    return string.format("length %d..%d", f.min, f.max)
+  end
+  if f.min == f.max then return tostring(f.min) end
+  return tostring(f.min) .. " .. " .. tostring(f.max)
+end
+
+-- The "fields:" table of `quarry stats` and `quarry info` (field profiles
+-- as quarry.summary and idx:info() return them); "" when there are none.
+function M.fields_table(fields)
+  if #fields == 0 then return "" end
+  local rows = { { "name", "type", "docs", "distinct", "range" } }
+  for _, f in ipairs(fields) do
+    rows[#rows + 1] = {
+      f.name, f.type, tostring(f.count),
+      tostring(f.distinct) .. (f.distinct_capped and "+" or ""), range_text(f),
+    }
+  end
+  return "\nfields:\n" .. M.columns(rows, { nil, nil, "r", "r" }, "  ")
+end
+
 return M
