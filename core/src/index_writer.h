@@ -132,6 +132,7 @@ struct quarry_writer {
     qi_job *queue;
     size_t qcap, qhead, qlen;
     uint64_t qbytes, qlimit; /* text bytes queued or in flight */
+    unsigned push_waiting;   /* callers blocked on cv_space */
     uint64_t seq_issued;     /* next sequence number (caller) */
     uint64_t seq_base;       /* sequence number of srecs[0] */
     uint64_t turn;           /* next sequence number to add */
