@@ -160,14 +160,19 @@ static int parse(qi_segment *seg, char *errmsg)
         return QUARRY_ECORRUPT;
     }
     version = qi_load32(h + QS_H_VERSION);
-    if (version > QUARRY_FORMAT_VERSION) {
+    f = seg->map + seg->size - QS_FOOTER_SIZE;
+    /* A newer format may lay out its footer differently, so its version is
+     * believed before anything else -- unless our footer is there and
+     * disowns the header, which is a flipped bit, not a newer file. */
+    if (version > QUARRY_FORMAT_VERSION &&
+        (memcmp(f + QS_F_MAGIC, QS_FOOTER_MAGIC, QS_MAGIC_LEN) != 0 ||
+         XXH3_64bits(h, QS_HEADER_SIZE) == qi_load64(f + QS_F_HDR_XXH))) {
         qi_set_error(errmsg,
                      "segment %.300s: format version %u is newer than this "
                      "library's (%d)",
                      seg->path, (unsigned)version, QUARRY_FORMAT_VERSION);
         return QUARRY_EVERSION;
     }
-    f = seg->map + seg->size - QS_FOOTER_SIZE;
     if (memcmp(f + QS_F_MAGIC, QS_FOOTER_MAGIC, QS_MAGIC_LEN) != 0) {
         qi_set_error(errmsg, "segment %.300s: bad footer (truncated file?)",
                      seg->path);
@@ -593,8 +598,10 @@ int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
             return qs_corrupt(seg, "store", "text of document %llu",
                               (unsigned long long)doc);
     }
-    if (!qi_buf_append(seg->env, out, seg->cache.data + (len ? off : 0),
-                       (size_t)len) ||
+    /* an empty text may come before any block is loaded (cache.data NULL):
+     * no pointer arithmetic on it then */
+    if ((len && !qi_buf_append(seg->env, out, seg->cache.data + off,
+                               (size_t)len)) ||
         !qi_buf_terminate(seg->env, out)) {
         qi_set_error(seg->errmsg, "out of memory copying text");
         return QUARRY_ENOMEM;
