@@ -194,7 +194,8 @@ function M.run(opts, positional)
     local reasons = {}
     for reason, n in pairs(report.skipped) do reasons[#reasons + 1] = reason .. " " .. n end
     table.sort(reasons)
-    out[#out + 1] = string.format("  skipped %d files (%s)\n", #report.skipped_files,
+    out[#out + 1] = string.format("  skipped %d file%s (%s)\n", #report.skipped_files,
+                                  #report.skipped_files == 1 and "" or "s",
                                   table.concat(reasons, ", "))
   end
   if #report.errors > 0 or #report.warnings > 0 then

@@ -55,7 +55,8 @@ local function print_text(res, report, opts)
   for reason, n in pairs(report.skipped) do reasons[#reasons + 1] = { reason, n } end
   table.sort(reasons, function(a, b) return a[1] < b[1] end)
   if #reasons > 0 then
-    w(string.format("\nskipped: %d files\n", #report.skipped_files))
+    w(string.format("\nskipped: %d file%s\n", #report.skipped_files,
+                    #report.skipped_files == 1 and "" or "s"))
     local rows = {}
     for _, r in ipairs(reasons) do rows[#rows + 1] = { r[1], tostring(r[2]) } end
     w(util.columns(rows, { nil, "r" }, "  "))
