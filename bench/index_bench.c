@@ -289,8 +289,8 @@ static void run_quarry(const char *path, unsigned threads, int rerun)
     w1 = wall_now();
     c1 = cpu_now();
     if (rerun && unchanged != ndocs) {
-        fprintf(stderr, "index_bench: rerun: %zu of %zu unchanged\n",
-                unchanged, ndocs);
+        fprintf(stderr, "index_bench: rerun: %zu of %zu unchanged\n", unchanged,
+                ndocs);
         exit(2);
     }
     printf("mode=%s threads=%u docs=%zu bytes=%llu wall_s=%.4f cpu_s=%.4f"

@@ -45,24 +45,30 @@ static void add_file(const char *path)
     FILE *f = fopen(path, "rb");
     long sz;
     text_buf t;
-    if (!f) die("cannot open", path);
-    if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0) die("cannot size", path);
+    if (!f)
+        die("cannot open", path);
+    if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0)
+        die("cannot size", path);
     rewind(f);
     t.len = (size_t)sz;
     t.data = malloc(t.len + 1);
-    if (!t.data) die("out of memory", NULL);
-    if (t.len && fread(t.data, 1, t.len, f) != t.len) die("cannot read", path);
+    if (!t.data)
+        die("out of memory", NULL);
+    if (t.len && fread(t.data, 1, t.len, f) != t.len)
+        die("cannot read", path);
     fclose(f);
     t.data[t.len] = '\0';
     if (!quarry_utf8_valid(t.data, t.len)) {
-        fprintf(stderr, "tokenize_driver: skipping %s: not valid UTF-8\n", path);
+        fprintf(stderr, "tokenize_driver: skipping %s: not valid UTF-8\n",
+                path);
         free(t.data);
         return;
     }
     if (ntexts == captexts) {
         captexts = captexts ? captexts * 2 : 256;
         texts = realloc(texts, captexts * sizeof *texts);
-        if (!texts) die("out of memory", NULL);
+        if (!texts)
+            die("out of memory", NULL);
     }
     texts[ntexts++] = t;
 }
@@ -75,24 +81,29 @@ static int cmp(const void *a, const void *b)
 static void add_path(const char *path)
 {
     struct stat st;
-    if (stat(path, &st) != 0) die("no such file or directory", path);
+    if (stat(path, &st) != 0)
+        die("no such file or directory", path);
     if (S_ISDIR(st.st_mode)) {
         DIR *d = opendir(path);
         struct dirent *e;
         char **names = NULL;
         size_t n = 0, cap = 0, i;
-        if (!d) die("cannot open directory", path);
+        if (!d)
+            die("cannot open directory", path);
         while ((e = readdir(d)) != NULL) {
             size_t l = strlen(e->d_name);
-            if (e->d_name[0] == '.' || l < 5 || strcmp(e->d_name + l - 4, ".txt"))
+            if (e->d_name[0] == '.' || l < 5 ||
+                strcmp(e->d_name + l - 4, ".txt"))
                 continue;
             if (n == cap) {
                 cap = cap ? cap * 2 : 256;
                 names = realloc(names, cap * sizeof *names);
-                if (!names) die("out of memory", NULL);
+                if (!names)
+                    die("out of memory", NULL);
             }
             names[n] = malloc(strlen(path) + l + 2);
-            if (!names[n]) die("out of memory", NULL);
+            if (!names[n])
+                die("out of memory", NULL);
             sprintf(names[n], "%s/%s", path, e->d_name);
             n++;
         }
@@ -138,18 +149,25 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--flags") && i + 1 < argc)
             opts.flags = (unsigned)strtoul(argv[++i], NULL, 0);
         else if (argv[i][0] == '-')
-            die("usage: tokenize_driver [-n RUNS] [--vocab] [--wall] [--flags N] PATH...", NULL);
+            die("usage: tokenize_driver [-n RUNS] [--vocab] [--wall] [--flags "
+                "N] PATH...",
+                NULL);
         else
             add_path(argv[i]);
     }
-    if (ntexts == 0) die("no .txt input", NULL);
-    if (runs < 1) runs = 1;
-    for (k = 0; k < ntexts; k++) bytes += texts[k].len;
+    if (ntexts == 0)
+        die("no .txt input", NULL);
+    if (runs < 1)
+        runs = 1;
+    for (k = 0; k < ntexts; k++)
+        bytes += texts[k].len;
 
-    if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK) die("quarry_env_new", NULL);
+    if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK)
+        die("quarry_env_new", NULL);
     if (quarry_tokenizer_new(env, &opts, &tok) != QUARRY_OK)
         die("quarry_tokenizer_new", quarry_env_errmsg(env));
-    if (quarry_tokens_new(env, &out) != QUARRY_OK) die("quarry_tokens_new", NULL);
+    if (quarry_tokens_new(env, &out) != QUARRY_OK)
+        die("quarry_tokens_new", NULL);
 
     for (r = 0; r < runs; r++) {
         quarry_vocab *vocab = NULL;
@@ -160,7 +178,8 @@ int main(int argc, char **argv)
         t0 = now();
         for (k = 0; k < ntexts; k++) {
             size_t n, j;
-            if (quarry_tokenize(tok, texts[k].data, texts[k].len, out) != QUARRY_OK)
+            if (quarry_tokenize(tok, texts[k].data, texts[k].len, out) !=
+                QUARRY_OK)
                 die("quarry_tokenize", quarry_tokenizer_errmsg(tok));
             n = quarry_tokens_count(out);
             nt += n;
@@ -169,16 +188,18 @@ int main(int argc, char **argv)
                 const quarry_token *t = quarry_tokens_data(out);
                 const char *arena = quarry_tokens_arena(out);
                 for (j = 0; j < n; j++) {
-                    if (t[j].kind == QUARRY_TOKEN_PUNCT || t[j].kind == QUARRY_TOKEN_SYMBOL)
+                    if (t[j].kind == QUARRY_TOKEN_PUNCT ||
+                        t[j].kind == QUARRY_TOKEN_SYMBOL)
                         continue;
-                    if (quarry_vocab_add(vocab, arena + t[j].norm, t[j].norm_len,
-                                         1, NULL) != QUARRY_OK)
+                    if (quarry_vocab_add(vocab, arena + t[j].norm,
+                                         t[j].norm_len, 1, NULL) != QUARRY_OK)
                         die("quarry_vocab_add", NULL);
                 }
             }
         }
         dt = now() - t0;
-        if (best < 0 || dt < best) best = dt;
+        if (best < 0 || dt < best)
+            best = dt;
         tokens = nt;
         sentences = ns;
         if (vocab) {
@@ -195,7 +216,8 @@ int main(int argc, char **argv)
     quarry_tokens_free(out);
     quarry_tokenizer_free(tok);
     quarry_env_free(env);
-    for (k = 0; k < ntexts; k++) free(texts[k].data);
+    for (k = 0; k < ntexts; k++)
+        free(texts[k].data);
     free(texts);
     return 0;
 }

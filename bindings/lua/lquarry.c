@@ -57,8 +57,9 @@ void lq_define_class(lua_State *L, const char *mt, const char *short_name,
 }
 
 static const char *const status_names[] = {
-    "ENOMEM", "EINVAL", "ENOENT", "EIO", "EPARSE", "EENCODING", "ECORRUPT",
-    "ESYNTAX", "EVERSION", "ELIMIT", "EUNSUPPORTED", "EBUSY", NULL};
+    "ENOMEM",       "EINVAL",   "ENOENT",  "EIO",      "EPARSE",
+    "EENCODING",    "ECORRUPT", "ESYNTAX", "EVERSION", "ELIMIT",
+    "EUNSUPPORTED", "EBUSY",    NULL};
 
 /* ---- module._sys: what the CLI needs from the OS and Lua lacks ---------- */
 

@@ -27,7 +27,8 @@
 /* The module state: the env plus, as user value 1, the tokenizer cache. */
 typedef struct lq_state {
     quarry_env *env;
-    int cached_tokenizers; /* entries in the cache, bounded by LQ_TOKENIZER_CACHE */
+    int cached_tokenizers; /* entries in the cache, bounded by
+                              LQ_TOKENIZER_CACHE */
 } lq_state;
 
 /* Scripts that vary opts.words per call would otherwise grow the cache

@@ -15,7 +15,8 @@
 
 typedef struct lq_index {
     quarry_index *ix;
-    quarry_tokenizer *tok; /* made on first use by :term, from the index's options */
+    quarry_tokenizer
+        *tok; /* made on first use by :term, from the index's options */
     quarry_tokens *toks;
 } lq_index;
 
@@ -30,7 +31,8 @@ enum { VS_UV_STATE = 1, VS_UV_INDEX, VS_NUV = VS_UV_INDEX };
 
 #define LQ_DEFAULT_BATCH 1000
 
-/* ---- Index ---------------------------------------------------------------- */
+/* ---- Index ----------------------------------------------------------------
+ */
 
 static int index_gc(lua_State *L)
 {
@@ -71,7 +73,8 @@ static int index_tostring(lua_State *L)
         lua_pushliteral(L, "quarry.Index (closed)");
     else if (quarry_index_info_get(u->ix, &info) == QUARRY_OK)
         lua_pushfstring(L, "quarry.Index (%I documents, generation %I)",
-                        (lua_Integer)info.documents, (lua_Integer)info.generation);
+                        (lua_Integer)info.documents,
+                        (lua_Integer)info.generation);
     else
         lua_pushliteral(L, "quarry.Index");
     return 1;
@@ -344,7 +347,8 @@ static int index_docs(lua_State *L)
         lua_getfield(L, 2, "limit");
         if (!lua_isnil(L, -1)) {
             if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
-                return luaL_error(L, "option 'limit' must be a non-negative integer");
+                return luaL_error(
+                    L, "option 'limit' must be a non-negative integer");
             max = lua_tointeger(L, -1);
         }
         lua_pop(L, 1);
@@ -405,7 +409,8 @@ static int index_docs(lua_State *L)
  * 1 .. doc_limit, deleted ones included) */
 static int index_doc_limit(lua_State *L)
 {
-    lua_pushinteger(L, (lua_Integer)quarry_index_doc_limit(check_index(L, 1)->ix));
+    lua_pushinteger(L,
+                    (lua_Integer)quarry_index_doc_limit(check_index(L, 1)->ix));
     return 1;
 }
 
@@ -420,8 +425,8 @@ static int index_live(lua_State *L)
 
 /* Normalizes word with the index's tokenizer. Returns the normalized form
  * (pushed) or pushes nil, msg, code and returns NULL. */
-static const char *normalize(lua_State *L, lq_index *u, const char *w, size_t len,
-                             size_t *nlen)
+static const char *normalize(lua_State *L, lq_index *u, const char *w,
+                             size_t len, size_t *nlen)
 {
     const quarry_token *tk;
     size_t n;
@@ -431,8 +436,8 @@ static const char *normalize(lua_State *L, lq_index *u, const char *w, size_t le
         return NULL;
     }
     if (!u->tok) {
-        rc = quarry_tokenizer_new(lq_env(L), quarry_index_tokenizer_options(u->ix),
-                                  &u->tok);
+        rc = quarry_tokenizer_new(
+            lq_env(L), quarry_index_tokenizer_options(u->ix), &u->tok);
         if (rc != QUARRY_OK) {
             u->tok = NULL;
             lq_fail(L, rc, quarry_env_errmsg(lq_env(L)));
@@ -454,8 +459,9 @@ static const char *normalize(lua_State *L, lq_index *u, const char *w, size_t le
     }
     n = quarry_tokens_count(u->toks);
     if (n != 1) {
-        lua_pushfstring(L, n == 0 ? "'%s' has no token to look up"
-                                  : "'%s' is %d tokens; a term is one token",
+        lua_pushfstring(L,
+                        n == 0 ? "'%s' has no token to look up"
+                               : "'%s' is %d tokens; a term is one token",
                         w, (int)n);
         lq_fail(L, QUARRY_EINVAL, lua_tostring(L, -1));
         lua_remove(L, -4);
@@ -531,12 +537,13 @@ static int index_term_text(lua_State *L)
 /* index:term_count() -> number of terms (ids 1 .. n) */
 static int index_term_count(lua_State *L)
 {
-    lua_pushinteger(L, (lua_Integer)quarry_index_term_count(check_index(L, 1)->ix));
+    lua_pushinteger(
+        L, (lua_Integer)quarry_index_term_count(check_index(L, 1)->ix));
     return 1;
 }
 
-/* index:tokens(doc [, first [, n]]) -> {n=, ids=, first=, last=} | nil, msg, code
- * Tokens first .. first + n - 1 (1-based, clamped to the document): their
+/* index:tokens(doc [, first [, n]]) -> {n=, ids=, first=, last=} | nil, msg,
+ * code Tokens first .. first + n - 1 (1-based, clamped to the document): their
  * term ids and 1-based inclusive byte spans. */
 static int index_tokens(lua_State *L)
 {
@@ -568,13 +575,14 @@ static int index_tokens(lua_State *L)
     lua_settop(L, 4);
     {
         size_t m = n ? n : 1;
-        starts = lua_newuserdatauv(L, m * (2 * sizeof *starts + sizeof *ids), 0);
+        starts =
+            lua_newuserdatauv(L, m * (2 * sizeof *starts + sizeof *ids), 0);
         ends = starts + m;
         ids = (uint32_t *)(void *)(ends + m);
     }
     if (n) {
-        rc = quarry_index_doc_tokens(u->ix, (uint64_t)id, (uint64_t)(first - 1), n,
-                                     ids, starts, ends, &got);
+        rc = quarry_index_doc_tokens(u->ix, (uint64_t)id, (uint64_t)(first - 1),
+                                     n, ids, starts, ends, &got);
         if (rc != QUARRY_OK)
             return lq_fail(L, rc, quarry_index_errmsg(u->ix));
     }
@@ -612,7 +620,8 @@ static int index_check(lua_State *L)
     return 1;
 }
 
-/* ---- VocabScan ------------------------------------------------------------ */
+/* ---- VocabScan ------------------------------------------------------------
+ */
 
 static int vscan_gc(lua_State *L)
 {
@@ -632,8 +641,8 @@ static int vscan_tostring(lua_State *L)
     return 1;
 }
 
-static const char *const vocab_opts[] = {"prefix", "regex", "min", "min_docs",
-                                         "batch", "caseless", NULL};
+static const char *const vocab_opts[] = {
+    "prefix", "regex", "min", "min_docs", "batch", "caseless", NULL};
 
 /* index:vocab_scan([opts]) -> VocabScan | nil, msg, "ESYNTAX", position */
 static int index_vocab_scan(lua_State *L)
@@ -734,7 +743,8 @@ static int vscan_next(lua_State *L)
     rc = quarry_vocab_scan_next(v->s, n, ids, counts, docs, &got);
     if (rc < 0)
         return luaL_error(L, "quarry.VocabScan: %s (%s)",
-                          quarry_vocab_scan_errmsg(v->s), quarry_status_name(rc));
+                          quarry_vocab_scan_errmsg(v->s),
+                          quarry_status_name(rc));
     if (rc == QUARRY_DONE || got == 0)
         return 0;
     lua_createtable(L, 0, 5);
@@ -796,15 +806,21 @@ static const luaL_Reg index_meta[] = {{"__gc", index_gc},
                                       {"__close", index_gc},
                                       {"__tostring", index_tostring},
                                       {NULL, NULL}};
-static const luaL_Reg index_methods[] = {
-    {"info", index_info},           {"doc", index_doc},
-    {"text", index_text},           {"docs", index_docs},
-    {"doc_limit", index_doc_limit}, {"live", index_live},
-    {"term", index_term},           {"term_text", index_term_text},
-    {"term_count", index_term_count}, {"tokens", index_tokens},
-    {"vocab_scan", index_vocab_scan}, {"vocab", index_vocab},
-    {"check", index_check},         {"close", index_gc},
-    {NULL, NULL}};
+static const luaL_Reg index_methods[] = {{"info", index_info},
+                                         {"doc", index_doc},
+                                         {"text", index_text},
+                                         {"docs", index_docs},
+                                         {"doc_limit", index_doc_limit},
+                                         {"live", index_live},
+                                         {"term", index_term},
+                                         {"term_text", index_term_text},
+                                         {"term_count", index_term_count},
+                                         {"tokens", index_tokens},
+                                         {"vocab_scan", index_vocab_scan},
+                                         {"vocab", index_vocab},
+                                         {"check", index_check},
+                                         {"close", index_gc},
+                                         {NULL, NULL}};
 
 static const luaL_Reg vscan_meta[] = {{"__gc", vscan_gc},
                                       {"__close", vscan_gc},

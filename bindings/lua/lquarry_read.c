@@ -54,7 +54,8 @@ static int document_tostring(lua_State *L)
     if (!d->doc)
         lua_pushliteral(L, "quarry.Document (closed)");
     else if (quarry_doc_record(d->doc))
-        lua_pushfstring(L, "quarry.Document (%s #%d)", quarry_doc_source(d->doc),
+        lua_pushfstring(L, "quarry.Document (%s #%d)",
+                        quarry_doc_source(d->doc),
                         (int)quarry_doc_record(d->doc));
     else
         lua_pushfstring(L, "quarry.Document (%s)", quarry_doc_source(d->doc));
@@ -155,7 +156,8 @@ static void record_event(lua_State *L, int idx)
 static void push_event(lua_State *L, const quarry_read_event *e)
 {
     lua_createtable(L, 0, 9);
-    lua_pushstring(L, e->kind >= 1 && e->kind <= 4 ? event_kinds[e->kind] : "unknown");
+    lua_pushstring(L, e->kind >= 1 && e->kind <= 4 ? event_kinds[e->kind]
+                                                   : "unknown");
     lua_setfield(L, -2, "kind");
     lua_pushstring(L, e->path ? e->path : "");
     lua_setfield(L, -2, "path");
@@ -204,7 +206,8 @@ int lq_sources_next_document(lua_State *L, int idx)
         if (rc != QUARRY_OK) {
             lua_pop(L, 1);
             return luaL_error(L, "quarry: reading sources failed: %s (%s)",
-                              quarry_reader_errmsg(s->rd), quarry_status_name(rc));
+                              quarry_reader_errmsg(s->rd),
+                              quarry_status_name(rc));
         }
         if (ev.kind == QUARRY_EVENT_DOCUMENT && ev.doc) {
             d->doc = ev.doc;
@@ -285,15 +288,16 @@ static int sources_close(lua_State *L)
     return sources_gc(L);
 }
 
-static const char *const read_opts[] = {"format", "text_field", "name_pattern",
-                                        "fields", "sidecar", "hidden",
-                                        "csv_delimiter", "on_event", NULL};
+static const char *const read_opts[] = {
+    "format", "text_field",    "name_pattern", "fields", "sidecar",
+    "hidden", "csv_delimiter", "on_event",     NULL};
 
 /* Fills ro from the opts table at idx. Strings point into the opts table
  * or into the pin table at pin (for the "name=type" strings), both of which
  * the Sources keeps as user values, so they outlive the reader even if it
  * kept pointers rather than copies. */
-static void read_options(lua_State *L, int idx, int pin, quarry_read_options *ro)
+static void read_options(lua_State *L, int idx, int pin,
+                         quarry_read_options *ro)
 {
     memset(ro, 0, sizeof *ro);
     if (!lq_opt_table(L, idx))
@@ -307,7 +311,8 @@ static void read_options(lua_State *L, int idx, int pin, quarry_read_options *ro
                     ok = 1;
         if (!ok) {
             lua_pushvalue(L, -2);
-            luaL_error(L, "unknown read option '%s'", luaL_tolstring(L, -1, NULL));
+            luaL_error(L, "unknown read option '%s'",
+                       luaL_tolstring(L, -1, NULL));
         }
         lua_pop(L, 1);
     }
@@ -343,9 +348,11 @@ static void read_options(lua_State *L, int idx, int pin, quarry_read_options *ro
         lua_setfield(L, pin, "field_strings");
         lua_pushnil(L);
         while (lua_next(L, ft)) {
-            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+            if (lua_type(L, -2) != LUA_TSTRING ||
+                lua_type(L, -1) != LUA_TSTRING)
                 luaL_error(L, "option 'fields' must map names to type names");
-            lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
+            lua_pushfstring(L, "%s=%s", lua_tostring(L, -2),
+                            lua_tostring(L, -1));
             arr[k] = lua_tostring(L, -1);
             lua_rawseti(L, -4, (lua_Integer)++k);
             lua_pop(L, 1);
@@ -461,27 +468,34 @@ static const luaL_Reg document_meta[] = {{"__gc", document_gc},
                                          {"__close", document_gc},
                                          {"__tostring", document_tostring},
                                          {NULL, NULL}};
-static const luaL_Reg document_methods[] = {
-    {"totable", document_totable}, {"source", document_source},
-    {"record", document_record},   {"text", document_text},
-    {"field", document_field},     {"close", document_gc},
-    {NULL, NULL}};
+static const luaL_Reg document_methods[] = {{"totable", document_totable},
+                                            {"source", document_source},
+                                            {"record", document_record},
+                                            {"text", document_text},
+                                            {"field", document_field},
+                                            {"close", document_gc},
+                                            {NULL, NULL}};
 
 static const luaL_Reg sources_meta[] = {{"__gc", sources_gc},
                                         {"__close", sources_gc},
                                         {"__tostring", sources_tostring},
                                         {NULL, NULL}};
 static const luaL_Reg sources_methods[] = {
-    {"next", sources_next},     {"next_document", sources_next_document},
-    {"each", sources_each},     {"events", sources_events},
-    {"count", sources_count},   {"close", sources_close},
+    {"next", sources_next},
+    {"next_document", sources_next_document},
+    {"each", sources_each},
+    {"events", sources_events},
+    {"count", sources_count},
+    {"close", sources_close},
     {NULL, NULL}};
 
-static const luaL_Reg funcs[] = {{"open_sources", l_open_sources}, {NULL, NULL}};
+static const luaL_Reg funcs[] = {{"open_sources", l_open_sources},
+                                 {NULL, NULL}};
 
 void lq_open_read(lua_State *L)
 {
-    lq_define_class(L, LQ_DOCUMENT_MT, "Document", document_meta, document_methods);
+    lq_define_class(L, LQ_DOCUMENT_MT, "Document", document_meta,
+                    document_methods);
     lq_define_class(L, LQ_SOURCES_MT, "Sources", sources_meta, sources_methods);
     lua_pushvalue(L, LQ_OPEN_MODULE);
     lq_set_funcs(L, funcs);

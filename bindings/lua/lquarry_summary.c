@@ -40,7 +40,8 @@ static int summary_tostring(lua_State *L)
     } else {
         quarry_summary_totals t;
         quarry_summary_totals_get(u->s, &t);
-        lua_pushfstring(L, "quarry.Summary (%I documents)", (lua_Integer)t.documents);
+        lua_pushfstring(L, "quarry.Summary (%I documents)",
+                        (lua_Integer)t.documents);
     }
     return 1;
 }
@@ -72,7 +73,8 @@ static int l_summary(lua_State *L)
         return lq_fail(L, rc, quarry_env_errmsg(lq_env(L)));
     rc = lq_add_user_words(L, 1, quarry_summary_tokenizer(u->s));
     if (rc != QUARRY_OK)
-        return lq_fail(L, rc, quarry_tokenizer_errmsg(quarry_summary_tokenizer(u->s)));
+        return lq_fail(L, rc,
+                       quarry_tokenizer_errmsg(quarry_summary_tokenizer(u->s)));
     return 1;
 }
 
@@ -91,7 +93,8 @@ static size_t table_fields(lua_State *L, int doc, quarry_field **out)
         return 0;
     }
     fields = lua_gettop(L);
-    luaL_argexpected(L, lua_istable(L, fields), 2, "document table with a fields table");
+    luaL_argexpected(L, lua_istable(L, fields), 2,
+                     "document table with a fields table");
     lua_getfield(L, doc, "types");
     types = lua_gettop(L);
     lua_newtable(L);
@@ -126,17 +129,18 @@ static size_t table_fields(lua_State *L, int doc, quarry_field **out)
             }
             break;
         case LUA_TSTRING:
-        case LUA_TBOOLEAN:
-            f->type = QUARRY_FIELD_STRING;
-            break;
+        case LUA_TBOOLEAN: f->type = QUARRY_FIELD_STRING; break;
         default:
-            luaL_error(L, "field '%s' has a %s value", f->name, luaL_typename(L, -1));
+            luaL_error(L, "field '%s' has a %s value", f->name,
+                       luaL_typename(L, -1));
         }
         /* the text form, kept alive in `keep` */
         f->text = luaL_tolstring(L, -1, &f->text_len);
         lua_rawseti(L, keep, (lua_Integer)k + 1);
-        if (f->type == QUARRY_FIELD_STRING && tname && strcmp(tname, "date") == 0 &&
-            quarry_date_parse(f->text, f->text_len, &f->value.date) == QUARRY_OK)
+        if (f->type == QUARRY_FIELD_STRING && tname &&
+            strcmp(tname, "date") == 0 &&
+            quarry_date_parse(f->text, f->text_len, &f->value.date) ==
+                QUARRY_OK)
             f->type = QUARRY_FIELD_DATE;
         lua_pop(L, 1);
         k++;
@@ -195,7 +199,8 @@ static int summary_add_sources(lua_State *L)
         lua_call(L, 1, 0);
         lua_settop(L, 2);
         if (rc != QUARRY_OK)
-            return luaL_error(L, "quarry.Summary: %s", quarry_summary_errmsg(u->s));
+            return luaL_error(L, "quarry.Summary: %s",
+                              quarry_summary_errmsg(u->s));
         n++;
     }
     lua_pushinteger(L, n);
@@ -256,7 +261,8 @@ static int summary_result(lua_State *L)
         lua_setfield(L, -2, "distinct_capped");
         if (f.has_range) {
             const char *range;
-            if (f.type == QUARRY_FIELD_INTEGER || f.type == QUARRY_FIELD_NUMBER) {
+            if (f.type == QUARRY_FIELD_INTEGER ||
+                f.type == QUARRY_FIELD_NUMBER) {
                 range = "value";
                 push_number(L, f.num_min, f.type == QUARRY_FIELD_INTEGER);
                 lua_setfield(L, -2, "min");

@@ -27,10 +27,17 @@ static int tokenizer_gc(lua_State *L)
     return 0;
 }
 
-static const char *const known_opts[] = {
-    "case_sensitive", "nfkc", "split_hyphens", "split_apostrophes",
-    "split_numbers", "cjk_words", "lexicon", "words", "locale", "cjk_dict",
-    NULL};
+static const char *const known_opts[] = {"case_sensitive",
+                                         "nfkc",
+                                         "split_hyphens",
+                                         "split_apostrophes",
+                                         "split_numbers",
+                                         "cjk_words",
+                                         "lexicon",
+                                         "words",
+                                         "locale",
+                                         "cjk_dict",
+                                         NULL};
 
 /* Unknown keys are programming errors (a typo would silently change
  * results), so they raise. quarry.summary's own options (extra) are
@@ -51,7 +58,8 @@ static void check_known(lua_State *L, int idx, const char *const *extra)
         }
         if (!ok) {
             lua_pushvalue(L, -2);
-            luaL_error(L, "unknown tokenizer option '%s'", luaL_tolstring(L, -1, NULL));
+            luaL_error(L, "unknown tokenizer option '%s'",
+                       luaL_tolstring(L, -1, NULL));
         }
         lua_pop(L, 1);
     }
@@ -97,15 +105,17 @@ void lq_tokenizer_options(lua_State *L, int idx, quarry_tokenizer_options *o,
         if (!lua_isnil(L, -1)) {
             lua_Integer i, n;
             int wt = lua_gettop(L);
-            luaL_argexpected(L, lua_istable(L, wt), idx, "words: array of strings");
+            luaL_argexpected(L, lua_istable(L, wt), idx,
+                             "words: array of strings");
             n = luaL_len(L, wt);
             for (i = 1; i <= n; i++) {
                 size_t len;
                 const char *w;
                 lua_geti(L, wt, i);
                 if (lua_type(L, -1) != LUA_TSTRING)
-                    luaL_error(L, "option 'words' must hold strings (item %d is %s)",
-                               (int)i, luaL_typename(L, -1));
+                    luaL_error(
+                        L, "option 'words' must hold strings (item %d is %s)",
+                        (int)i, luaL_typename(L, -1));
                 w = lua_tolstring(L, -1, &len);
                 lua_pop(L, 1);
                 luaL_addchar(&b, '\0');
@@ -191,13 +201,14 @@ static lq_tokenizer *get_tokenizer(lua_State *L, int idx)
 }
 
 static const quarry_tokens *tokenize_arg(lua_State *L, const char *text,
-                                          size_t len, int opts, int *nret)
+                                         size_t len, int opts, int *nret)
 {
     lq_tokenizer *t;
     int rc;
     *nret = 0;
     if (!quarry_utf8_valid(text, len)) {
-        *nret = lq_fail(L, QUARRY_EINVAL, "quarry.tokenize: text is not valid UTF-8");
+        *nret = lq_fail(L, QUARRY_EINVAL,
+                        "quarry.tokenize: text is not valid UTF-8");
         return NULL;
     }
     t = get_tokenizer(L, opts);
@@ -266,7 +277,8 @@ static int l_tokenize(lua_State *L)
 
     lua_createtable(L, (int)n, 0);
     for (i = 0; i < n; i++) {
-        lua_pushlstring(L, text + tk[i].start, (size_t)(tk[i].end - tk[i].start));
+        lua_pushlstring(L, text + tk[i].start,
+                        (size_t)(tk[i].end - tk[i].start));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "text");
@@ -312,7 +324,8 @@ static int l_tokenize(lua_State *L)
 
     push_spans(L, sp, ns);
     lua_setfield(L, -2, "sentences");
-    push_spans(L, quarry_tokens_paragraphs(toks), quarry_tokens_paragraph_count(toks));
+    push_spans(L, quarry_tokens_paragraphs(toks),
+               quarry_tokens_paragraph_count(toks));
     lua_setfield(L, -2, "paragraphs");
 
     n = quarry_tokens_word_count(toks);

@@ -81,31 +81,31 @@ void lq_format_date(const quarry_date *d, char *buf, size_t size)
 {
     int n;
     switch (d->precision) {
-    case QUARRY_DATE_YEAR:
-        n = snprintf(buf, size, "%04d", (int)d->year);
-        break;
+    case QUARRY_DATE_YEAR: n = snprintf(buf, size, "%04d", (int)d->year); break;
     case QUARRY_DATE_MONTH:
         n = snprintf(buf, size, "%04d-%02u", (int)d->year, d->month);
         break;
     case QUARRY_DATE_DAY:
-        n = snprintf(buf, size, "%04d-%02u-%02u", (int)d->year, d->month, d->day);
+        n = snprintf(buf, size, "%04d-%02u-%02u", (int)d->year, d->month,
+                     d->day);
         break;
     case QUARRY_DATE_MINUTE:
-        n = snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u", (int)d->year, d->month,
-                     d->day, d->hour, d->minute);
+        n = snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u", (int)d->year,
+                     d->month, d->day, d->hour, d->minute);
         break;
     default:
         n = snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u:%02u", (int)d->year,
                      d->month, d->day, d->hour, d->minute, d->second);
         break;
     }
-    if (n > 0 && (size_t)n < size && d->has_zone && d->precision >= QUARRY_DATE_MINUTE) {
+    if (n > 0 && (size_t)n < size && d->has_zone &&
+        d->precision >= QUARRY_DATE_MINUTE) {
         int z = d->zone_minutes, az = z < 0 ? -z : z;
         if (z == 0)
             snprintf(buf + n, size - (size_t)n, "Z");
         else
-            snprintf(buf + n, size - (size_t)n, "%c%02d:%02d", z < 0 ? '-' : '+',
-                     az / 60, az % 60);
+            snprintf(buf + n, size - (size_t)n, "%c%02d:%02d",
+                     z < 0 ? '-' : '+', az / 60, az % 60);
     }
 }
 

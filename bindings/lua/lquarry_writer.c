@@ -64,13 +64,26 @@ static double parse_size(const char *s)
         end++;
     switch (toupper((unsigned char)*end)) {
     case 0: break;
-    case 'K': mul = 1024.0; end++; break;
-    case 'M': mul = 1024.0 * 1024; end++; break;
-    case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
-    case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    case 'K':
+        mul = 1024.0;
+        end++;
+        break;
+    case 'M':
+        mul = 1024.0 * 1024;
+        end++;
+        break;
+    case 'G':
+        mul = 1024.0 * 1024 * 1024;
+        end++;
+        break;
+    case 'T':
+        mul = 1024.0 * 1024 * 1024 * 1024;
+        end++;
+        break;
     default: return -1;
     }
-    if (toupper((unsigned char)*end) == 'B' || toupper((unsigned char)*end) == 'I')
+    if (toupper((unsigned char)*end) == 'B' ||
+        toupper((unsigned char)*end) == 'I')
         end++;
     if (toupper((unsigned char)*end) == 'B')
         end++;
@@ -79,7 +92,8 @@ static double parse_size(const char *s)
     return v * mul;
 }
 
-static const char *const writer_opts[] = {"memory", "threads", "tokenizer", NULL};
+static const char *const writer_opts[] = {"memory", "threads", "tokenizer",
+                                          NULL};
 
 /* quarry.writer(path [, opts]) -> Writer | nil, msg, code
  * opts.memory: bytes or "64M"; opts.threads; opts.tokenizer: the options of
@@ -119,18 +133,22 @@ static int l_writer(lua_State *L)
         } else if (lua_type(L, -1) == LUA_TSTRING) {
             double m = parse_size(lua_tostring(L, -1));
             if (m < 0 || m > 1e18)
-                return luaL_error(L, "option 'memory': bad size '%s' (e.g. 64M, 1G)",
-                                  lua_tostring(L, -1));
+                return luaL_error(
+                    L, "option 'memory': bad size '%s' (e.g. 64M, 1G)",
+                    lua_tostring(L, -1));
             wo.memory = (uint64_t)m;
         } else if (!lua_isnil(L, -1)) {
-            return luaL_error(L, "option 'memory' must be an integer or a size string");
+            return luaL_error(
+                L, "option 'memory' must be an integer or a size string");
         }
         lua_pop(L, 1);
         lua_getfield(L, 2, "threads");
         if (!lua_isnil(L, -1)) {
             lua_Integer t;
-            if (!lua_isinteger(L, -1) || (t = lua_tointeger(L, -1)) < 0 || t > 1024)
-                return luaL_error(L, "option 'threads' must be an integer 0..1024");
+            if (!lua_isinteger(L, -1) || (t = lua_tointeger(L, -1)) < 0 ||
+                t > 1024)
+                return luaL_error(
+                    L, "option 'threads' must be an integer 0..1024");
             wo.threads = (unsigned)t;
         }
         lua_pop(L, 1);
@@ -140,8 +158,9 @@ static int l_writer(lua_State *L)
                 return luaL_error(L, "option 'tokenizer' must be a table");
             lua_getfield(L, 3, "words");
             if (!lua_isnil(L, -1))
-                return luaL_error(L, "tokenizer option 'words' is not supported by "
-                                     "writers (use 'lexicon', a file)");
+                return luaL_error(
+                    L, "tokenizer option 'words' is not supported by "
+                       "writers (use 'lexicon', a file)");
             lua_pop(L, 1);
             lq_tokenizer_options(L, 3, &to, NULL);
             lua_pop(L, 1); /* cache key */
@@ -190,7 +209,8 @@ static int table_doc(lua_State *L, int idx, quarry_doc **out)
     lua_getfield(L, idx, "record");
     if (!lua_isnil(L, -1)) {
         if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
-            return luaL_error(L, "document 'record' must be a non-negative integer");
+            return luaL_error(
+                L, "document 'record' must be a non-negative integer");
         record = lua_tointeger(L, -1);
     }
     lua_pop(L, 1);
@@ -233,17 +253,21 @@ static int table_doc(lua_State *L, int idx, quarry_doc **out)
                 if (!lua_isnil(L, -1)) {
                     want = type_from_name(lua_tostring(L, -1));
                     if (want < 0 || lua_type(L, -1) != LUA_TSTRING)
-                        return luaL_error(L, "field '%s': unknown type '%s' (string, "
-                                             "integer, number, date, auto)",
-                                          f->name, luaL_tolstring(L, -1, NULL));
+                        return luaL_error(
+                            L,
+                            "field '%s': unknown type '%s' (string, "
+                            "integer, number, date, auto)",
+                            f->name, luaL_tolstring(L, -1, NULL));
                 }
                 lua_pop(L, 1);
             }
             switch (lua_type(L, -1)) {
             case LUA_TNUMBER:
                 if (want == QUARRY_FIELD_STRING || want == QUARRY_FIELD_DATE) {
-                    f->type = want == QUARRY_FIELD_STRING ? QUARRY_FIELD_STRING : 0;
-                } else if (lua_isinteger(L, -1) && want != QUARRY_FIELD_NUMBER) {
+                    f->type =
+                        want == QUARRY_FIELD_STRING ? QUARRY_FIELD_STRING : 0;
+                } else if (lua_isinteger(L, -1) &&
+                           want != QUARRY_FIELD_NUMBER) {
                     f->type = QUARRY_FIELD_INTEGER;
                     f->value.integer = (int64_t)lua_tointeger(L, -1);
                 } else {
@@ -251,9 +275,7 @@ static int table_doc(lua_State *L, int idx, quarry_doc **out)
                     f->value.number = (double)lua_tonumber(L, -1);
                 }
                 break;
-            case LUA_TBOOLEAN:
-                f->type = QUARRY_FIELD_STRING;
-                break;
+            case LUA_TBOOLEAN: f->type = QUARRY_FIELD_STRING; break;
             case LUA_TSTRING:
                 f->type = want == QUARRY_FIELD_STRING ? QUARRY_FIELD_STRING : 0;
                 break;
@@ -266,17 +288,20 @@ static int table_doc(lua_State *L, int idx, quarry_doc **out)
             if (want && f->type == 0) {
                 /* a string typed by `types`: convert it as an override */
                 if (want == QUARRY_FIELD_DATE) {
-                    if (quarry_date_parse(f->text, f->text_len, &f->value.date) != QUARRY_OK)
-                        return luaL_error(L, "field '%s': '%s' is not a date", f->name,
-                                          f->text);
+                    if (quarry_date_parse(f->text, f->text_len,
+                                          &f->value.date) != QUARRY_OK)
+                        return luaL_error(L, "field '%s': '%s' is not a date",
+                                          f->name, f->text);
                     f->type = QUARRY_FIELD_DATE;
-                } else if (want == QUARRY_FIELD_INTEGER || want == QUARRY_FIELD_NUMBER) {
+                } else if (want == QUARRY_FIELD_INTEGER ||
+                           want == QUARRY_FIELD_NUMBER) {
                     char *end;
                     double v = strtod(f->text, &end);
                     if (end == f->text || *end)
                         return luaL_error(L, "field '%s': '%s' is not a number",
                                           f->name, f->text);
-                    if (want == QUARRY_FIELD_INTEGER && v == (double)(int64_t)v) {
+                    if (want == QUARRY_FIELD_INTEGER &&
+                        v == (double)(int64_t)v) {
                         f->type = QUARRY_FIELD_INTEGER;
                         f->value.integer = (int64_t)v;
                     } else {
@@ -289,7 +314,8 @@ static int table_doc(lua_State *L, int idx, quarry_doc **out)
             k++;
         }
     }
-    rc = quarry_doc_new(lq_env(L), source, (uint64_t)record, text, len, arr, k, out);
+    rc = quarry_doc_new(lq_env(L), source, (uint64_t)record, text, len, arr, k,
+                        out);
     if (rc != QUARRY_OK)
         lua_pushstring(L, quarry_env_errmsg(lq_env(L)));
     return rc;
@@ -359,7 +385,8 @@ static int writer_add_sources(lua_State *L)
         int rc, outcome = 0;
         d->doc = NULL;
         if (has_cb) {
-            lua_pushstring(L, quarry_doc_source(doc)); /* 5, before the doc goes */
+            lua_pushstring(L,
+                           quarry_doc_source(doc)); /* 5, before the doc goes */
         }
         quarry_doc_text(doc, &len);
         rc = quarry_writer_add(u->w, doc, &outcome);
@@ -464,11 +491,13 @@ static const luaL_Reg writer_meta[] = {{"__gc", writer_gc},
                                        {"__close", writer_gc},
                                        {"__tostring", writer_tostring},
                                        {NULL, NULL}};
-static const luaL_Reg writer_methods[] = {
-    {"add", writer_add},       {"add_sources", writer_add_sources},
-    {"delete", writer_delete}, {"commit", writer_commit},
-    {"optimize", writer_optimize}, {"close", writer_gc},
-    {NULL, NULL}};
+static const luaL_Reg writer_methods[] = {{"add", writer_add},
+                                          {"add_sources", writer_add_sources},
+                                          {"delete", writer_delete},
+                                          {"commit", writer_commit},
+                                          {"optimize", writer_optimize},
+                                          {"close", writer_gc},
+                                          {NULL, NULL}};
 
 static const luaL_Reg funcs[] = {{"writer", l_writer}, {NULL, NULL}};
 

@@ -61,17 +61,17 @@ QUARRY_API int quarry_version_number(void);
 
 enum {
     QUARRY_OK = 0,
-    QUARRY_DONE = 1,         /* iteration finished; not an error */
-    QUARRY_ENOMEM = -1,      /* the allocator returned NULL */
-    QUARRY_EINVAL = -2,      /* bad argument or option (usage error) */
-    QUARRY_ENOENT = -3,      /* a file or source does not exist */
-    QUARRY_EIO = -4,         /* a system call failed */
-    QUARRY_EPARSE = -5,      /* malformed input: JSON, YAML, CSV, front matter */
-    QUARRY_EENCODING = -6,   /* text in an encoding that cannot be read */
-    QUARRY_ECORRUPT = -7,    /* an index file fails its checks */
-    QUARRY_ESYNTAX = -8,     /* a query or pattern does not parse */
-    QUARRY_EVERSION = -9,    /* a file from a newer format version */
-    QUARRY_ELIMIT = -10,     /* a size, depth or match limit was reached */
+    QUARRY_DONE = 1,       /* iteration finished; not an error */
+    QUARRY_ENOMEM = -1,    /* the allocator returned NULL */
+    QUARRY_EINVAL = -2,    /* bad argument or option (usage error) */
+    QUARRY_ENOENT = -3,    /* a file or source does not exist */
+    QUARRY_EIO = -4,       /* a system call failed */
+    QUARRY_EPARSE = -5,    /* malformed input: JSON, YAML, CSV, front matter */
+    QUARRY_EENCODING = -6, /* text in an encoding that cannot be read */
+    QUARRY_ECORRUPT = -7,  /* an index file fails its checks */
+    QUARRY_ESYNTAX = -8,   /* a query or pattern does not parse */
+    QUARRY_EVERSION = -9,  /* a file from a newer format version */
+    QUARRY_ELIMIT = -10,   /* a size, depth or match limit was reached */
     QUARRY_EUNSUPPORTED = -11, /* a feature this build or input cannot do */
     QUARRY_EBUSY = -12         /* another writer holds the index lock */
 };
@@ -125,19 +125,20 @@ typedef enum quarry_token_kind {
 
 /** Tokenizer option flags (quarry_tokenizer_options.flags). */
 enum {
-    QUARRY_TOK_CASE_SENSITIVE = 1u << 0, /* no case folding in norm forms */
-    QUARRY_TOK_NO_NFKC = 1u << 1,        /* no NFKC in norm forms */
-    QUARRY_TOK_SPLIT_HYPHENS = 1u << 2,  /* "Fellow-Citizens" -> 3 tokens */
+    QUARRY_TOK_CASE_SENSITIVE = 1u << 0,    /* no case folding in norm forms */
+    QUARRY_TOK_NO_NFKC = 1u << 1,           /* no NFKC in norm forms */
+    QUARRY_TOK_SPLIT_HYPHENS = 1u << 2,     /* "Fellow-Citizens" -> 3 tokens */
     QUARRY_TOK_SPLIT_APOSTROPHES = 1u << 3, /* "don't" -> don ' t */
-    QUARRY_TOK_SPLIT_NUMBERS = 1u << 4,  /* "1,000.5" -> 1 , 000 . 5 */
-    QUARRY_TOK_NO_CJK_WORDS = 1u << 5    /* skip the CJK word layer */
+    QUARRY_TOK_SPLIT_NUMBERS = 1u << 4,     /* "1,000.5" -> 1 , 000 . 5 */
+    QUARRY_TOK_NO_CJK_WORDS = 1u << 5       /* skip the CJK word layer */
 };
 
 typedef struct quarry_tokenizer_options {
-    unsigned flags;          /* QUARRY_TOK_* bits; 0 = the documented defaults */
-    const char *locale;      /* ICU locale for breaks; NULL = "en" */
-    const char *cjk_dict;    /* friso .ini for Chinese words; NULL = system default */
-    const char *lexicon;     /* user lexicon file, one word per line; NULL = none */
+    unsigned flags;     /* QUARRY_TOK_* bits; 0 = the documented defaults */
+    const char *locale; /* ICU locale for breaks; NULL = "en" */
+    const char
+        *cjk_dict; /* friso .ini for Chinese words; NULL = system default */
+    const char *lexicon; /* user lexicon file, one word per line; NULL = none */
 } quarry_tokenizer_options;
 
 /** One token. Offsets into the tokenized text; norm into the result's arena. */
@@ -176,9 +177,9 @@ typedef struct quarry_tokens quarry_tokens;
 /**
  * Creates a tokenizer. opts may be NULL for the defaults (NFKC + case folding;
  * hyphenated compounds, internal apostrophes and numbers with separators kept
- * whole; CJK word layer on). *out is owned by the caller (quarry_tokenizer_free).
- * Errors: QUARRY_ENOMEM; QUARRY_EINVAL (bad locale); QUARRY_ENOENT (cjk_dict
- * or lexicon missing); message on env.
+ * whole; CJK word layer on). *out is owned by the caller
+ * (quarry_tokenizer_free). Errors: QUARRY_ENOMEM; QUARRY_EINVAL (bad locale);
+ * QUARRY_ENOENT (cjk_dict or lexicon missing); message on env.
  */
 QUARRY_API int quarry_tokenizer_new(quarry_env *env,
                                     const quarry_tokenizer_options *opts,
@@ -223,9 +224,11 @@ QUARRY_API const quarry_token *quarry_tokens_data(const quarry_tokens *toks);
 /** The normalized-form arena (not NUL-terminated between forms). */
 QUARRY_API const char *quarry_tokens_arena(const quarry_tokens *toks);
 QUARRY_API size_t quarry_tokens_sentence_count(const quarry_tokens *toks);
-QUARRY_API const quarry_span *quarry_tokens_sentences(const quarry_tokens *toks);
+QUARRY_API const quarry_span *
+quarry_tokens_sentences(const quarry_tokens *toks);
 QUARRY_API size_t quarry_tokens_paragraph_count(const quarry_tokens *toks);
-QUARRY_API const quarry_span *quarry_tokens_paragraphs(const quarry_tokens *toks);
+QUARRY_API const quarry_span *
+quarry_tokens_paragraphs(const quarry_tokens *toks);
 QUARRY_API size_t quarry_tokens_word_count(const quarry_tokens *toks);
 QUARRY_API const quarry_word *quarry_tokens_words(const quarry_tokens *toks);
 
@@ -236,7 +239,8 @@ QUARRY_API const char *quarry_token_kind_name(int kind);
 /* UTF-8                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/** Returns 1 if len bytes at s are valid UTF-8 (no surrogates, no overlongs). */
+/** Returns 1 if len bytes at s are valid UTF-8 (no surrogates, no overlongs).
+ */
 QUARRY_API int quarry_utf8_valid(const char *s, size_t len);
 
 /* ------------------------------------------------------------------------ */
@@ -261,11 +265,11 @@ typedef enum quarry_date_precision {
 
 typedef struct quarry_date {
     int32_t year;
-    uint8_t month;     /* 1-12, 1 when unknown */
-    uint8_t day;       /* 1-31, 1 when unknown */
+    uint8_t month; /* 1-12, 1 when unknown */
+    uint8_t day;   /* 1-31, 1 when unknown */
     uint8_t hour, minute, second;
-    uint8_t precision; /* quarry_date_precision */
-    uint8_t has_zone;  /* 1 if a zone was given; then zone_minutes is set */
+    uint8_t precision;    /* quarry_date_precision */
+    uint8_t has_zone;     /* 1 if a zone was given; then zone_minutes is set */
     int16_t zone_minutes; /* offset east of UTC */
 } quarry_date;
 
@@ -302,9 +306,11 @@ typedef struct quarry_doc quarry_doc;
 QUARRY_API void quarry_doc_free(quarry_doc *doc);
 /** Source path ("-" for stdin); borrowed from doc, NUL-terminated. */
 QUARRY_API const char *quarry_doc_source(const quarry_doc *doc);
-/** Record number: 0 for a whole-file document, else 1-based (JSONL line, CSV row). */
+/** Record number: 0 for a whole-file document, else 1-based (JSONL line, CSV
+ * row). */
 QUARRY_API uint64_t quarry_doc_record(const quarry_doc *doc);
-/** Format the document was read as: "text", "markdown", "json", "jsonl", "csv". */
+/** Format the document was read as: "text", "markdown", "json", "jsonl", "csv".
+ */
 QUARRY_API const char *quarry_doc_format(const quarry_doc *doc);
 /** Text as valid UTF-8 (BOM removed), NUL-terminated; borrowed from doc. */
 QUARRY_API const char *quarry_doc_text(const quarry_doc *doc, size_t *len);
@@ -487,12 +493,12 @@ typedef struct quarry_summary quarry_summary;
 /** Totals of a summary (quarry_summary_totals). */
 typedef struct quarry_summary_totals {
     uint64_t documents;
-    uint64_t tokens;     /* every token, punctuation included */
-    uint64_t words;      /* word tokens as defined above */
-    uint64_t types;      /* distinct normalized word forms */
+    uint64_t tokens; /* every token, punctuation included */
+    uint64_t words;  /* word tokens as defined above */
+    uint64_t types;  /* distinct normalized word forms */
     uint64_t sentences;
     uint64_t paragraphs;
-    uint64_t replaced;   /* invalid UTF-8 sequences replaced by U+FFFD */
+    uint64_t replaced; /* invalid UTF-8 sequences replaced by U+FFFD */
 } quarry_summary_totals;
 
 /**
@@ -607,16 +613,16 @@ QUARRY_API const quarry_vocab *quarry_summary_vocab(const quarry_summary *s);
 
 /** Parts of an index, for sizes in quarry_index_info. */
 typedef enum quarry_index_part {
-    QUARRY_PART_TERMS = 0,   /* term dictionaries and their block index */
-    QUARRY_PART_POSTINGS,    /* documents, counts and positions per term */
-    QUARRY_PART_TOKENS,      /* per-document term-id streams */
-    QUARRY_PART_OFFSETS,     /* per-document token-to-byte offsets */
-    QUARRY_PART_STRUCTURE,   /* sentences, paragraphs and the CJK word layer */
-    QUARRY_PART_STORE,       /* stored text, zstd-compressed */
-    QUARRY_PART_FIELDS,      /* typed field columns */
-    QUARRY_PART_DOCS,        /* per-document table: sources, hashes, counts */
-    QUARRY_PART_DELETIONS,   /* deletion bitmaps */
-    QUARRY_PART_MANIFEST,    /* the manifest */
+    QUARRY_PART_TERMS = 0, /* term dictionaries and their block index */
+    QUARRY_PART_POSTINGS,  /* documents, counts and positions per term */
+    QUARRY_PART_TOKENS,    /* per-document term-id streams */
+    QUARRY_PART_OFFSETS,   /* per-document token-to-byte offsets */
+    QUARRY_PART_STRUCTURE, /* sentences, paragraphs and the CJK word layer */
+    QUARRY_PART_STORE,     /* stored text, zstd-compressed */
+    QUARRY_PART_FIELDS,    /* typed field columns */
+    QUARRY_PART_DOCS,      /* per-document table: sources, hashes, counts */
+    QUARRY_PART_DELETIONS, /* deletion bitmaps */
+    QUARRY_PART_MANIFEST,  /* the manifest */
     QUARRY_PART_COUNT
 } quarry_index_part;
 
@@ -625,11 +631,11 @@ QUARRY_API const char *quarry_index_part_name(int part);
 
 typedef struct quarry_index_info {
     uint32_t format_version;
-    uint64_t generation;  /* commit number of the snapshot */
-    uint64_t documents;   /* live documents */
-    uint64_t deleted;     /* deleted documents still in segments */
-    uint64_t tokens;      /* tokens of live documents */
-    uint64_t types;       /* distinct terms in the dictionaries */
+    uint64_t generation; /* commit number of the snapshot */
+    uint64_t documents;  /* live documents */
+    uint64_t deleted;    /* deleted documents still in segments */
+    uint64_t tokens;     /* tokens of live documents */
+    uint64_t types;      /* distinct terms in the dictionaries */
     uint64_t segments;
     uint64_t bytes_total; /* size on disk of the snapshot's files */
     uint64_t bytes[QUARRY_PART_COUNT];
@@ -680,11 +686,11 @@ QUARRY_API int quarry_index_doc_live(quarry_index *ix, uint64_t id);
 
 /** What the index keeps of a document besides text and tokens. */
 typedef struct quarry_index_doc {
-    const char *source;   /* borrowed from ix, valid until ix is freed */
-    uint64_t record;      /* as quarry_doc_record */
-    uint64_t hash;        /* content hash (text + fields) */
-    uint64_t tokens;      /* token count */
-    uint64_t text_bytes;  /* length of the stored text */
+    const char *source;  /* borrowed from ix, valid until ix is freed */
+    uint64_t record;     /* as quarry_doc_record */
+    uint64_t hash;       /* content hash (text + fields) */
+    uint64_t tokens;     /* token count */
+    uint64_t text_bytes; /* length of the stored text */
     uint64_t sentences;
     uint64_t paragraphs;
     size_t field_count;
@@ -756,12 +762,12 @@ quarry_index_tokenizer_options(const quarry_index *ix);
 typedef struct quarry_writer quarry_writer;
 
 typedef struct quarry_writer_options {
-    uint64_t memory;    /* budget in bytes before a segment is flushed;
-                           0 = QUARRY_DEFAULT_MEMORY */
-    unsigned threads;   /* tokenizing threads; 0 = online cores. The
-                           writer's threads call the env's allocator (and
-                           free added documents), so it must be thread-safe
-                           (the C library's and Lua's default one are) */
+    uint64_t memory;  /* budget in bytes before a segment is flushed;
+                         0 = QUARRY_DEFAULT_MEMORY */
+    unsigned threads; /* tokenizing threads; 0 = online cores. The
+                         writer's threads call the env's allocator (and
+                         free added documents), so it must be thread-safe
+                         (the C library's and Lua's default one are) */
     /* tokenizer options for a new index; for an existing one NULL means
        "as built", and anything else must equal the index's options */
     const quarry_tokenizer_options *tokenizer;
@@ -771,15 +777,15 @@ typedef struct quarry_writer_options {
 
 /** Outcome of quarry_writer_add. */
 enum {
-    QUARRY_ADDED = 1,     /* new source key */
-    QUARRY_REPLACED = 2,  /* same key, different content: old one deleted */
-    QUARRY_UNCHANGED = 3  /* same key and content hash: nothing to do */
+    QUARRY_ADDED = 1,    /* new source key */
+    QUARRY_REPLACED = 2, /* same key, different content: old one deleted */
+    QUARRY_UNCHANGED = 3 /* same key and content hash: nothing to do */
 };
 
 typedef struct quarry_commit_stats {
     uint64_t generation; /* of the snapshot just committed */
     uint64_t added, replaced, unchanged, deleted;
-    uint64_t documents;  /* live documents after the commit */
+    uint64_t documents; /* live documents after the commit */
     uint64_t segments;
 } quarry_commit_stats;
 
@@ -816,8 +822,7 @@ QUARRY_API int quarry_writer_add(quarry_writer *w, quarry_doc *doc,
  * Deletes every document whose source is source (all records); *count (may
  * be NULL) gets how many. Visible after commit.
  */
-QUARRY_API int quarry_writer_delete_source(quarry_writer *w,
-                                           const char *source,
+QUARRY_API int quarry_writer_delete_source(quarry_writer *w, const char *source,
                                            uint64_t *count);
 /** Deletes the document with key (source, record); *count gets 0 or 1. */
 QUARRY_API int quarry_writer_delete_key(quarry_writer *w, const char *source,
@@ -910,7 +915,7 @@ typedef struct quarry_vocab_scan quarry_vocab_scan;
 typedef struct quarry_vocab_scan_options {
     const char *prefix; /* NULL or prefix_len bytes */
     size_t prefix_len;
-    const char *regex;  /* NULL or regex_len bytes of PCRE2 pattern */
+    const char *regex; /* NULL or regex_len bytes of PCRE2 pattern */
     size_t regex_len;
     int caseless;       /* 1: the regex ignores case */
     uint64_t min_count; /* occurrences in live documents; 0 counts as 1, so

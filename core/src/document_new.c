@@ -27,7 +27,8 @@ int quarry_doc_new(quarry_env *env, const char *source, uint64_t record,
         return QUARRY_EINVAL;
     }
     if (!quarry_utf8_valid(text ? text : "", len)) {
-        qi_set_error(env->errmsg, "document %s: text is not valid UTF-8", source);
+        qi_set_error(env->errmsg, "document %s: text is not valid UTF-8",
+                     source);
         return QUARRY_EINVAL;
     }
     if (nfields && !fields) {

@@ -45,9 +45,9 @@ typedef struct parser {
     const char *s;
     size_t len, pos;
     int depth;
-    int status;     /* QUARRY_OK until the first error */
+    int status; /* QUARRY_OK until the first error */
     size_t err_pos;
-    char *errmsg;   /* env's message buffer */
+    char *errmsg; /* env's message buffer */
 } parser;
 
 static int fail(parser *p, size_t pos, const char *fmt, ...)
@@ -320,8 +320,8 @@ static int parse_and(parser *p)
         if (at_keyword(p, "AND")) {
             p->pos += 3;
             skip_space(p);
-            if (p->pos >= p->len || p->s[p->pos] == ')' || at_keyword(p, "OR") ||
-                at_keyword(p, "AND"))
+            if (p->pos >= p->len || p->s[p->pos] == ')' ||
+                at_keyword(p, "OR") || at_keyword(p, "AND"))
                 return fail(p, p->pos, "expected a comparison after AND");
         }
         right = parse_unary(p);
@@ -427,8 +427,8 @@ int quarry_filter_compile(quarry_env *env, const char *text, size_t len,
         if (root >= 0) {
             skip_space(&p);
             if (p.pos < p.len)
-                fail(&p, p.pos, p.s[p.pos] == ')' ? "unexpected ')'"
-                                                  : "unexpected text");
+                fail(&p, p.pos,
+                     p.s[p.pos] == ')' ? "unexpected ')'" : "unexpected text");
             f->root = root;
         }
     }
@@ -489,7 +489,8 @@ static int match_cmp(const fnode *nd, const quarry_field *fields, size_t n)
     switch (fd->type) {
     case QUARRY_FIELD_INTEGER:
         if (nd->has_int) {
-            c = fd->value.integer < nd->ival ? -1 : fd->value.integer > nd->ival;
+            c = fd->value.integer < nd->ival ? -1
+                                             : fd->value.integer > nd->ival;
             return cmp_result(nd->op, c);
         }
         if (!nd->has_num)

@@ -799,10 +799,9 @@ static int process_item(quarry_reader *rd, qi_item *it)
             return qi_emit(rd, QUARRY_EVENT_SKIPPED, it->path, "binary", 0, 0,
                            0, 0, "%s: binary file (hidden)", it->path);
         what = strcmp(it->reason, "appledouble") == 0
-                               ? "macOS AppleDouble metadata file"
-                           : strcmp(it->reason, "hidden") == 0
-                               ? "hidden file or directory"
-                               : NULL;
+                   ? "macOS AppleDouble metadata file"
+               : strcmp(it->reason, "hidden") == 0 ? "hidden file or directory"
+                                                   : NULL;
         if (it->message || !what)
             return qi_emit(rd, QUARRY_EVENT_SKIPPED, it->path, it->reason, 0, 0,
                            0, 0, "%s: %s", it->path,

@@ -600,8 +600,8 @@ int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
     }
     /* an empty text may come before any block is loaded (cache.data NULL):
      * no pointer arithmetic on it then */
-    if ((len && !qi_buf_append(seg->env, out, seg->cache.data + off,
-                               (size_t)len)) ||
+    if ((len &&
+         !qi_buf_append(seg->env, out, seg->cache.data + off, (size_t)len)) ||
         !qi_buf_terminate(seg->env, out)) {
         qi_set_error(seg->errmsg, "out of memory copying text");
         return QUARRY_ENOMEM;

@@ -1,9 +1,15 @@
 /* status.c - version and the names of status codes. */
 #include "internal.h"
 
-const char *quarry_version(void) { return QUARRY_VERSION_STRING; }
+const char *quarry_version(void)
+{
+    return QUARRY_VERSION_STRING;
+}
 
-int quarry_version_number(void) { return QUARRY_VERSION_NUMBER; }
+int quarry_version_number(void)
+{
+    return QUARRY_VERSION_NUMBER;
+}
 
 const char *quarry_status_name(int status)
 {

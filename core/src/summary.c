@@ -19,7 +19,7 @@ struct quarry_summary {
     quarry_tokens *toks;
     bool cjk_words; /* the word layer is on */
     quarry_summary_totals totals;
-    quarry_vocab *words;       /* normalized word forms */
+    quarry_vocab *words;   /* normalized word forms */
     qi_fieldstats *fields; /* per-field profiles (field_stats.c) */
     char errmsg[QI_ERRMSG_SIZE];
 };
@@ -75,7 +75,10 @@ const char *quarry_summary_errmsg(const quarry_summary *s)
     return s ? s->errmsg : "";
 }
 
-quarry_tokenizer *quarry_summary_tokenizer(quarry_summary *s) { return s->tok; }
+quarry_tokenizer *quarry_summary_tokenizer(quarry_summary *s)
+{
+    return s->tok;
+}
 
 static int nomem(quarry_summary *s)
 {
@@ -129,8 +132,7 @@ static int count_text(quarry_summary *s, const char *text, size_t len)
                 form_len = t[i].norm_len;
             }
             break;
-        default:
-            continue; /* punctuation and symbols are not words */
+        default: continue; /* punctuation and symbols are not words */
         }
         if (quarry_vocab_add(s->words, form, form_len, 1, NULL) != QUARRY_OK)
             return nomem(s);
@@ -186,9 +188,11 @@ int quarry_summary_add_text(quarry_summary *s, const char *text, size_t len,
     }
     for (i = 0; i < nfields; i++) {
         const quarry_field *f = &fields[i];
-        if (!f->name || f->type < QUARRY_FIELD_STRING || f->type > QUARRY_FIELD_DATE) {
+        if (!f->name || f->type < QUARRY_FIELD_STRING ||
+            f->type > QUARRY_FIELD_DATE) {
             qi_set_error(s->errmsg,
-                         "summary: field %zu has no name or an unknown type", i + 1);
+                         "summary: field %zu has no name or an unknown type",
+                         i + 1);
             return QUARRY_EINVAL;
         }
     }
@@ -202,7 +206,8 @@ int quarry_summary_add_text(quarry_summary *s, const char *text, size_t len,
     return QUARRY_OK;
 }
 
-void quarry_summary_totals_get(const quarry_summary *s, quarry_summary_totals *out)
+void quarry_summary_totals_get(const quarry_summary *s,
+                               quarry_summary_totals *out)
 {
     *out = s->totals;
     out->types = quarry_vocab_size(s->words);

@@ -24,15 +24,15 @@
 struct vocab_entry {
     uint64_t offset; /* arena offset of the term */
     uint64_t count;
-    uint32_t len;    /* term length in bytes (without the NUL) */
+    uint32_t len;          /* term length in bytes (without the NUL) */
     char head[VOCAB_HEAD]; /* the first min(len, VOCAB_HEAD) bytes, 0-padded */
 };
 
 struct quarry_vocab {
     quarry_env *env;
-    uint64_t *slots;   /* (hash >> 32) << 32 | (id + 1); 0 = empty */
-    size_t slot_cap;   /* power of two */
-    size_t size;       /* number of terms */
+    uint64_t *slots;             /* (hash >> 32) << 32 | (id + 1); 0 = empty */
+    size_t slot_cap;             /* power of two */
+    size_t size;                 /* number of terms */
     struct vocab_entry *entries; /* indexed by id */
     size_t entry_cap;            /* in elements */
     qi_buf arena;
@@ -140,8 +140,8 @@ static bool vocab_grow(quarry_vocab *v)
     if (!ns)
         return false;
     for (i = 0; i < v->size; i++) {
-        uint64_t h = vocab_hash(v->arena.data + v->entries[i].offset,
-                                v->entries[i].len);
+        uint64_t h =
+            vocab_hash(v->arena.data + v->entries[i].offset, v->entries[i].len);
         size_t pos = (size_t)h & mask;
         while (ns[pos])
             pos = (pos + 1) & mask;
@@ -184,7 +184,8 @@ int quarry_vocab_add(quarry_vocab *v, const char *term, size_t len,
         if (s == 0)
             break;
         if ((s & 0xffffffff00000000ULL) == tag) {
-            struct vocab_entry *e = &v->entries[(size_t)(s & 0xffffffffULL) - 1];
+            struct vocab_entry *e =
+                &v->entries[(size_t)(s & 0xffffffffULL) - 1];
             if (e->len == len && entry_equals(v, e, term, len)) {
                 e->count += count;
                 if (id)
@@ -236,7 +237,10 @@ int quarry_vocab_add(quarry_vocab *v, const char *term, size_t len,
     return QUARRY_OK;
 }
 
-size_t quarry_vocab_size(const quarry_vocab *v) { return v ? v->size : 0; }
+size_t quarry_vocab_size(const quarry_vocab *v)
+{
+    return v ? v->size : 0;
+}
 
 const char *quarry_vocab_term(const quarry_vocab *v, uint32_t id, size_t *len)
 {

@@ -191,8 +191,8 @@ int quarry_vocab_scan_new(quarry_env *env, quarry_index *ix,
     }
     count = quarry_index_term_count(ix);
     s->limit = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
-    s->next = s->prefix ? quarry_index_term_seek(ix, s->prefix, s->prefix_len)
-                        : 0;
+    s->next =
+        s->prefix ? quarry_index_term_seek(ix, s->prefix, s->prefix_len) : 0;
     *out = s;
     return QUARRY_OK;
 }
@@ -226,8 +226,8 @@ int quarry_vocab_scan_next(quarry_vocab_scan *s, size_t max, uint32_t *ids,
         if (c < s->min_count || d < s->min_docs)
             continue;
         if (s->code) {
-            int rc = pcre2_match(s->code, (PCRE2_SPTR)t, len, 0, 0, s->md,
-                                 s->mctx);
+            int rc =
+                pcre2_match(s->code, (PCRE2_SPTR)t, len, 0, 0, s->md, s->mctx);
             if (rc == PCRE2_ERROR_NOMATCH)
                 continue;
             if (rc < 0) {

@@ -43,9 +43,10 @@ static int check_passed_count;
             check_passed_count++;                                              \
         } else {                                                               \
             check_failed_count++;                                              \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", \
-                    __FILE__, __LINE__, #a, #b, check_a_ ? check_a_ : "(null)", \
-                    check_b_ ? check_b_ : "(null)");                           \
+            fprintf(                                                           \
+                stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n",  \
+                __FILE__, __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",    \
+                check_b_ ? check_b_ : "(null)");                               \
         }                                                                      \
     } while (0)
 
@@ -54,7 +55,7 @@ static int check_passed_count;
         int check_before_ = check_failed_count;                                \
         fn();                                                                  \
         fprintf(stderr, "%s %s\n",                                             \
-                check_failed_count == check_before_ ? "ok  " : "FAIL", #fn);    \
+                check_failed_count == check_before_ ? "ok  " : "FAIL", #fn);   \
     } while (0)
 
 static int check_summary(void)

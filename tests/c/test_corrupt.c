@@ -212,9 +212,9 @@ static void snapshot(quarry_index *ix)
         for (k = 0; k < 2; k++) {
             size_t n = (size_t)(k ? d->meta.paragraphs : d->meta.sentences);
             d->spans[k] = malloc((n + 1) * sizeof *d->spans[k]);
-            CHECK_EQ_INT(quarry_index_doc_spans(ix, id, k, 0, n, d->spans[k],
-                                                &got),
-                         QUARRY_OK);
+            CHECK_EQ_INT(
+                quarry_index_doc_spans(ix, id, k, 0, n, d->spans[k], &got),
+                QUARRY_OK);
             CHECK_EQ_INT(got, n);
             d->nspans[k] = n;
         }
@@ -223,9 +223,8 @@ static void snapshot(quarry_index *ix)
     pterms = calloc((size_t)pterm_count + 1, sizeof *pterms);
     for (t = 0; t < pterm_count; t++) {
         size_t len = 0;
-        const char *s = quarry_index_term_text(ix, (uint32_t)t, &len,
-                                               &pterms[t].count,
-                                               &pterms[t].docs);
+        const char *s = quarry_index_term_text(
+            ix, (uint32_t)t, &len, &pterms[t].count, &pterms[t].docs);
         CHECK(s != NULL);
         if (!s)
             continue;
@@ -362,8 +361,7 @@ static void exercise(quarry_index *ix)
                                      starts, ends, &got);
         errcode_ok(rc);
         if (rc == QUARRY_OK &&
-            (got != d->ntok ||
-             memcmp(ids, d->ids, got * sizeof *ids) != 0 ||
+            (got != d->ntok || memcmp(ids, d->ids, got * sizeof *ids) != 0 ||
              memcmp(starts, d->starts, got * sizeof *starts) != 0 ||
              memcmp(ends, d->ends, got * sizeof *ends) != 0))
             silent("tokens", id);
@@ -378,9 +376,8 @@ static void exercise(quarry_index *ix)
                 silent("token window", id);
         }
         for (k = 0; k < 2; k++) {
-            rc = quarry_index_doc_spans(ix, id, k, 0,
-                                        sizeof spans / sizeof *spans, spans,
-                                        &got);
+            rc = quarry_index_doc_spans(
+                ix, id, k, 0, sizeof spans / sizeof *spans, spans, &got);
             errcode_ok(rc);
             if (rc == QUARRY_OK &&
                 (got != d->nspans[k] ||
@@ -398,8 +395,7 @@ static void exercise(quarry_index *ix)
         size_t len = 0;
         uint64_t c = 0, dc = 0;
         uint32_t tid = 0;
-        const char *s =
-            quarry_index_term_text(ix, (uint32_t)t, &len, &c, &dc);
+        const char *s = quarry_index_term_text(ix, (uint32_t)t, &len, &c, &dc);
         if (!s)
             continue;
         if (len != pterms[t].len || memcmp(s, pterms[t].text, len) != 0)
@@ -415,8 +411,7 @@ static void exercise(quarry_index *ix)
             if (rc != QUARRY_OK || tid != t || c != pterms[t].count ||
                 dc != pterms[t].docs)
                 silent("term lookup", t);
-            if (quarry_index_term_seek(ix, pterms[t].text, pterms[t].len) !=
-                t)
+            if (quarry_index_term_seek(ix, pterms[t].text, pterms[t].len) != t)
                 silent("term seek", t);
         }
     }
@@ -477,16 +472,19 @@ static int section_of(const file *f, size_t off)
 static const char *region_name(int r)
 {
     static const char *const sections[] = {
-        "header",    "sources",     "doc table", "field names",
-        "fields",    "store",       "store index", "tokens",
-        "ranks",     "offsets",     "structure", "postings",
-        "terms",     "term index",  "words",     "word index",
-        "word ranks"};
+        "header",     "sources",     "doc table", "field names", "fields",
+        "store",      "store index", "tokens",    "ranks",       "offsets",
+        "structure",  "postings",    "terms",     "term index",  "words",
+        "word index", "word ranks"};
     static char other[32];
-    if (r == QS_COUNT) return "TOC";
-    if (r == QS_COUNT + 1) return "footer";
-    if (r == QS_COUNT + 2) return "padding";
-    if (r >= 0 && r < (int)(sizeof sections / sizeof *sections)) return sections[r];
+    if (r == QS_COUNT)
+        return "TOC";
+    if (r == QS_COUNT + 1)
+        return "footer";
+    if (r == QS_COUNT + 2)
+        return "padding";
+    if (r >= 0 && r < (int)(sizeof sections / sizeof *sections))
+        return sections[r];
     snprintf(other, sizeof other, "section %d", r);
     return other;
 }
@@ -500,10 +498,11 @@ static int is_segment(const file *f)
 static int names_a_part(const char *msg)
 {
     static const char *const parts[] = {
-        "checksum", "header",   "footer",    "table of contents", "TOC",
-        "section",  "sources",  "doc",       "field",             "store",
-        "tokens",   "ranks",    "offsets",   "structure",         "postings",
-        "terms",    "dictionary", "words",   "word"};
+        "checksum",   "header",    "footer",   "table of contents",
+        "TOC",        "section",   "sources",  "doc",
+        "field",      "store",     "tokens",   "ranks",
+        "offsets",    "structure", "postings", "terms",
+        "dictionary", "words",     "word"};
     size_t i;
     for (i = 0; i < sizeof parts / sizeof *parts; i++)
         if (strstr(msg, parts[i]))
@@ -539,16 +538,16 @@ static void run_mutation(size_t k, const unsigned char *data, size_t n,
               rc == QUARRY_ENOENT);
         if (!strstr(msg, f->name)) {
             n_wrong_msg++;
-            fprintf(stderr, "%s %s at %zu (len %zu): open message does not "
-                            "name the file: %s\n",
+            fprintf(stderr,
+                    "%s %s at %zu (len %zu): open message does not "
+                    "name the file: %s\n",
                     f->name, kind, off, n, msg);
         }
         CHECK(strstr(msg, f->name) != NULL);
         CHECK(ix == NULL);
     } else {
-        int region = is_segment(f) && off != (size_t)-1
-                         ? section_of(f, off)
-                         : QS_COUNT + 2;
+        int region = is_segment(f) && off != (size_t)-1 ? section_of(f, off)
+                                                        : QS_COUNT + 2;
         char where[512];
         snprintf(where, sizeof where, "%s %s at %zu (%s)", kind, f->name, off,
                  is_segment(f) ? region_name(region) : "-");
@@ -565,8 +564,8 @@ static void run_mutation(size_t k, const unsigned char *data, size_t n,
             n_slipped++;
             fprintf(stderr,
                     "SLIPPED THROUGH: %s %s at offset %zu (%s), len %zu\n",
-                    f->name, kind, off, is_segment(f) ? region_name(region) : "",
-                    n);
+                    f->name, kind, off,
+                    is_segment(f) ? region_name(region) : "", n);
         } else {
             const char *msg = quarry_index_errmsg(ix);
             n_check_err++;
@@ -592,11 +591,11 @@ static void run_mutation(size_t k, const unsigned char *data, size_t n,
 static void gen_text(char *buf, size_t cap, int words)
 {
     static const char *const vocab[] = {
-        "the",   "of",     "and",     "nation", "people",   "war",
-        "peace", "trade",  "law",     "union",  "State",    "Congress",
-        "year",  "great",  "new",     "1,000",  "economy",  "world",
-        "生",    "产",     "力",      "新质",   "it's",     "Fellow-Citizens",
-        "free",  "policy", "États",   "Ωμέγα",  "déjà-vu",  "3.5%"};
+        "the",   "of",     "and",   "nation", "people",  "war",
+        "peace", "trade",  "law",   "union",  "State",   "Congress",
+        "year",  "great",  "new",   "1,000",  "economy", "world",
+        "生",    "产",     "力",    "新质",   "it's",    "Fellow-Citizens",
+        "free",  "policy", "États", "Ωμέγα",  "déjà-vu", "3.5%"};
     size_t len = 0, nv = sizeof vocab / sizeof vocab[0];
     int i;
     buf[0] = '\0';
@@ -611,8 +610,7 @@ static void gen_text(char *buf, size_t cap, int words)
         len += (size_t)snprintf(buf + len, cap - len, "%s%s",
                                 rnd() % 30 == 0 ? "w" : v, sep);
         if (rnd() % 30 == 0)
-            len += (size_t)snprintf(buf + len, cap - len, "w%u ",
-                                    rnd() % 3000);
+            len += (size_t)snprintf(buf + len, cap - len, "w%u ", rnd() % 3000);
     }
 }
 
@@ -672,8 +670,7 @@ static void build(const char *dir)
             snprintf(name, sizeof name, "c%d/doc%02d.txt", c - 1, 7);
             add_doc(w, name, 0, 1850 + c, 60);
             snprintf(name, sizeof name, "c%d/doc%02d.txt", c - 1, 9);
-            CHECK_EQ_INT(quarry_writer_delete_key(w, name, 0, NULL),
-                         QUARRY_OK);
+            CHECK_EQ_INT(quarry_writer_delete_key(w, name, 0, NULL), QUARRY_OK);
         }
         CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
     }
@@ -701,11 +698,11 @@ static void test_corrupt(void)
         nseg += is_segment(&files[k]);
         ndel += strstr(files[k].name, ".del-") != NULL;
     }
-    fprintf(stderr, "index: %zu files, %zu segments, %zu deletion files, "
-                    "%llu documents (%llu deleted), %llu terms\n",
+    fprintf(stderr,
+            "index: %zu files, %zu segments, %zu deletion files, "
+            "%llu documents (%llu deleted), %llu terms\n",
             nfiles, nseg, ndel, (unsigned long long)pinfo.documents,
-            (unsigned long long)pinfo.deleted,
-            (unsigned long long)pterm_count);
+            (unsigned long long)pinfo.deleted, (unsigned long long)pterm_count);
     CHECK(nseg >= 3);
     CHECK(ndel >= 1);
     CHECK(pinfo.deleted > 0);

@@ -80,12 +80,12 @@ static void test_integer(void)
     CHECK_EQ_INT(m("year<=2001"), 1);
     CHECK_EQ_INT(m("year>2000"), 1);
     CHECK_EQ_INT(m("year>=2002"), 0);
-    CHECK_EQ_INT(m("year>2000.5"), 1);  /* numeric value, integer field */
+    CHECK_EQ_INT(m("year>2000.5"), 1); /* numeric value, integer field */
     CHECK_EQ_INT(m("year<2001.5"), 1);
     CHECK_EQ_INT(m("year=\"2001\""), 1); /* quoting does not change the type */
-    CHECK_EQ_INT(m("year=abc"), 0);     /* not a number: false */
+    CHECK_EQ_INT(m("year=abc"), 0);      /* not a number: false */
     CHECK_EQ_INT(m("year!=abc"), 0);
-    CHECK_EQ_INT(m("year=02001"), 1);   /* typed, not textual */
+    CHECK_EQ_INT(m("year=02001"), 1); /* typed, not textual */
 }
 
 static void test_number(void)
@@ -101,17 +101,18 @@ static void test_number(void)
 static void test_date(void)
 {
     CHECK_EQ_INT(m("date=2024-03-15"), 1);
-    CHECK_EQ_INT(m("date=2024"), 1);     /* at the value's precision */
+    CHECK_EQ_INT(m("date=2024"), 1); /* at the value's precision */
     CHECK_EQ_INT(m("date=2024-03"), 1);
     CHECK_EQ_INT(m("date=2024-04"), 0);
-    CHECK_EQ_INT(m("date<2024-03"), 0);  /* March is not before March */
+    CHECK_EQ_INT(m("date<2024-03"), 0); /* March is not before March */
     CHECK_EQ_INT(m("date<2024-04"), 1);
     CHECK_EQ_INT(m("date>=2024-03-15"), 1);
     CHECK_EQ_INT(m("date>2024-03-14"), 1);
     CHECK_EQ_INT(m("date>2024"), 0);
     CHECK_EQ_INT(m("date>=2024"), 1);
     CHECK_EQ_INT(m("date<2025"), 1);
-    CHECK_EQ_INT(m("date=2024-03-15T10:00"), 1); /* the field has day precision */
+    CHECK_EQ_INT(m("date=2024-03-15T10:00"),
+                 1); /* the field has day precision */
     CHECK_EQ_INT(m("date=yesterday"), 0);
 }
 
@@ -124,7 +125,7 @@ static void test_string(void)
     CHECK_EQ_INT(m("name<K"), 1);
     CHECK_EQ_INT(m("name>Jefferson"), 0);
     CHECK_EQ_INT(m("name>=Jefferson"), 1);
-    CHECK_EQ_INT(m("name<Jeffersonian"), 1);     /* prefix sorts first */
+    CHECK_EQ_INT(m("name<Jeffersonian"), 1);      /* prefix sorts first */
     CHECK_EQ_INT(m("name=\"Jeff\\\"erson\""), 0); /* escaped quote */
     CHECK_EQ_INT(m("name=\"\""), 0);
 }
@@ -151,7 +152,8 @@ static void test_boolean(void)
     CHECK_EQ_INT(m("(year=2001 OR year=1) AND name:Adams"), 0);
     CHECK_EQ_INT(m("year=1 AND name:Adams OR score>2"), 1);
     CHECK_EQ_INT(m("NOT (year=1 OR name:Adams)"), 1);
-    CHECK_EQ_INT(m("NOT year=2001 OR name:Jefferson"), 1); /* NOT binds tightest */
+    CHECK_EQ_INT(m("NOT year=2001 OR name:Jefferson"),
+                 1); /* NOT binds tightest */
     CHECK_EQ_INT(m("  ( ( year>=2000 ) )  "), 1);
     CHECK_EQ_INT(m("(year>=2000)(name:Jefferson)"), 1);
     /* keywords need a delimiter: ANDROID is a field name */
@@ -224,10 +226,10 @@ static void test_doc_new(void)
     memset(in, 0, sizeof in);
     in[0].name = "year";
     in[0].text = "1999";
-    in[0].text_len = 4;          /* type 0: inferred -> integer */
+    in[0].text_len = 4; /* type 0: inferred -> integer */
     in[1].name = "date";
     in[1].text = "2024-03-15";
-    in[1].text_len = 10;         /* inferred -> date */
+    in[1].text_len = 10; /* inferred -> date */
     in[2].name = "zip";
     in[2].text = "01234";
     in[2].text_len = 5;
@@ -265,7 +267,8 @@ static void test_doc_new(void)
     quarry_doc_free(d);
 
     d = (quarry_doc *)1;
-    CHECK_EQ_INT(quarry_doc_new(env, "", 0, "x", 1, NULL, 0, &d), QUARRY_EINVAL);
+    CHECK_EQ_INT(quarry_doc_new(env, "", 0, "x", 1, NULL, 0, &d),
+                 QUARRY_EINVAL);
     CHECK(d == NULL);
     CHECK_EQ_INT(quarry_doc_new(env, "s", 0, "\xff", 1, NULL, 0, &d),
                  QUARRY_EINVAL);

@@ -38,7 +38,8 @@ static quarry_field date_field(const char *name, const char *text)
 {
     quarry_field f = int_field(name, 0, text);
     f.type = QUARRY_FIELD_DATE;
-    CHECK_EQ_INT(quarry_date_parse(text, strlen(text), &f.value.date), QUARRY_OK);
+    CHECK_EQ_INT(quarry_date_parse(text, strlen(text), &f.value.date),
+                 QUARRY_OK);
     return f;
 }
 
@@ -64,8 +65,10 @@ static void test_totals(void)
     const char *b = "The cat, the cat!";
 
     CHECK_EQ_INT(quarry_summary_new(env, NULL, &s), QUARRY_OK);
-    CHECK_EQ_INT(quarry_summary_add_text(s, a, strlen(a), NULL, 0, 0), QUARRY_OK);
-    CHECK_EQ_INT(quarry_summary_add_text(s, b, strlen(b), NULL, 0, 2), QUARRY_OK);
+    CHECK_EQ_INT(quarry_summary_add_text(s, a, strlen(a), NULL, 0, 0),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_summary_add_text(s, b, strlen(b), NULL, 0, 2),
+                 QUARRY_OK);
     quarry_summary_totals_get(s, &t);
     CHECK_EQ_INT(t.documents, 2);
     CHECK_EQ_INT(t.tokens, 19);
@@ -81,7 +84,8 @@ static void test_totals(void)
     CHECK_EQ_STR(quarry_vocab_term(v, ids[1], NULL), "cat");
     CHECK_EQ_STR(quarry_vocab_term(v, ids[2], NULL), "a");
     /* invalid UTF-8 is refused and changes nothing */
-    CHECK_EQ_INT(quarry_summary_add_text(s, "a\xff", 2, NULL, 0, 0), QUARRY_EINVAL);
+    CHECK_EQ_INT(quarry_summary_add_text(s, "a\xff", 2, NULL, 0, 0),
+                 QUARRY_EINVAL);
     quarry_summary_totals_get(s, &t);
     CHECK_EQ_INT(t.documents, 2);
     CHECK(quarry_summary_errmsg(s)[0] != '\0');
@@ -94,22 +98,26 @@ static void test_cjk_words(void)
     quarry_summary *s;
     quarry_summary_totals t;
     quarry_tokenizer_options o;
-    const char *zh = "\xe6\x96\xb0\xe8\xb4\xa8\xe7\x94\x9f\xe4\xba\xa7\xe5\x8a\x9b"
-                     "\xe3\x80\x82"; /* 新质生产力。 */
+    const char *zh =
+        "\xe6\x96\xb0\xe8\xb4\xa8\xe7\x94\x9f\xe4\xba\xa7\xe5\x8a\x9b"
+        "\xe3\x80\x82"; /* 新质生产力。 */
     CHECK_EQ_INT(quarry_summary_new(env, NULL, &s), QUARRY_OK);
     CHECK_EQ_INT(quarry_tokenizer_add_word(quarry_summary_tokenizer(s), zh, 15),
                  QUARRY_OK);
-    CHECK_EQ_INT(quarry_summary_add_text(s, zh, strlen(zh), NULL, 0, 0), QUARRY_OK);
+    CHECK_EQ_INT(quarry_summary_add_text(s, zh, strlen(zh), NULL, 0, 0),
+                 QUARRY_OK);
     quarry_summary_totals_get(s, &t);
     CHECK_EQ_INT(t.tokens, 6);
-    CHECK_EQ_INT(t.words, 1); /* one lexicon word; the full stop is not a word */
+    CHECK_EQ_INT(t.words,
+                 1); /* one lexicon word; the full stop is not a word */
     CHECK_EQ_INT(t.types, 1);
     quarry_summary_free(s);
 
     memset(&o, 0, sizeof o);
     o.flags = QUARRY_TOK_NO_CJK_WORDS;
     CHECK_EQ_INT(quarry_summary_new(env, &o, &s), QUARRY_OK);
-    CHECK_EQ_INT(quarry_summary_add_text(s, zh, strlen(zh), NULL, 0, 0), QUARRY_OK);
+    CHECK_EQ_INT(quarry_summary_add_text(s, zh, strlen(zh), NULL, 0, 0),
+                 QUARRY_OK);
     quarry_summary_totals_get(s, &t);
     CHECK_EQ_INT(t.words, 5); /* one per character without the word layer */
     quarry_summary_free(s);
@@ -128,7 +136,8 @@ static void test_fields(void)
     d2[0] = int_field("year", 1999, "1999");
     d2[1] = num_field("n", 2.5, "2.5");
     d2[2] = int_field("when", 7, "7");
-    d2[3] = str_field("party", "\xe7\xba\xa2\xe8\x89\xb2\xe5\x85\x9a"); /* 3 chars */
+    d2[3] = str_field("party",
+                      "\xe7\xba\xa2\xe8\x89\xb2\xe5\x85\x9a"); /* 3 chars */
     d3[0] = date_field("when2", "2019-12-31");
 
     CHECK_EQ_INT(quarry_summary_new(env, NULL, &s), QUARRY_OK);
@@ -220,8 +229,9 @@ static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
  * allocations. Returns the status; *used receives the allocations made. */
 static int oom_run(long budget, long *used, long *bad, uint64_t *words)
 {
-    const char *text = "The cat sat. The dog ran.\n\nA new paragraph here. "
-                       "\xe6\x96\xb0\xe8\xb4\xa8\xe7\x94\x9f\xe4\xba\xa7\xe5\x8a\x9b";
+    const char *text =
+        "The cat sat. The dog ran.\n\nA new paragraph here. "
+        "\xe6\x96\xb0\xe8\xb4\xa8\xe7\x94\x9f\xe4\xba\xa7\xe5\x8a\x9b";
     fail_ud f = {1L << 30};
     quarry_env *fenv;
     quarry_summary *s = NULL;

@@ -182,8 +182,9 @@ static void test_dotted_initialisms(void)
 {
     /* single letters between periods stay one word; the final period is
      * punctuation and does not end the sentence */
-    CHECK(run(0, NULL, "The U.S. Senate, e.g. this; U.S.A. a.m. end.Next x.yz") ==
-          QUARRY_OK);
+    CHECK(
+        run(0, NULL, "The U.S. Senate, e.g. this; U.S.A. a.m. end.Next x.yz") ==
+        QUARRY_OK);
     CHECK_EQ_STR(norms, "the u.s . senate , e.g . this ; u.s.a . a.m . end . "
                         "next x . yz");
     CHECK(run(0, NULL, "The U.S. Senate agreed. Good.") == QUARRY_OK);

@@ -9,11 +9,11 @@ static void test_valid(void)
     CHECK(quarry_utf8_valid("", 0));
     CHECK(quarry_utf8_valid("abc", 3));
     CHECK(quarry_utf8_valid("\xe6\x96\xb0\xe8\xb4\xa8", 6)); /* 新质 */
-    CHECK(quarry_utf8_valid("\xf0\x9f\x98\x80", 4));          /* emoji */
-    CHECK(!quarry_utf8_valid("\xc0\xaf", 2));                 /* overlong */
-    CHECK(!quarry_utf8_valid("\xed\xa0\x80", 3));             /* surrogate */
-    CHECK(!quarry_utf8_valid("\xf4\x90\x80\x80", 4));         /* > U+10FFFF */
-    CHECK(!quarry_utf8_valid("\xe6\x96", 2));                 /* truncated */
+    CHECK(quarry_utf8_valid("\xf0\x9f\x98\x80", 4));         /* emoji */
+    CHECK(!quarry_utf8_valid("\xc0\xaf", 2));                /* overlong */
+    CHECK(!quarry_utf8_valid("\xed\xa0\x80", 3));            /* surrogate */
+    CHECK(!quarry_utf8_valid("\xf4\x90\x80\x80", 4));        /* > U+10FFFF */
+    CHECK(!quarry_utf8_valid("\xe6\x96", 2));                /* truncated */
     CHECK(!quarry_utf8_valid("\xff", 1));
 }
 
@@ -33,9 +33,19 @@ static void check_repair(const char *in, size_t len, const char *want,
 static void test_repair(void)
 {
     check_repair("abc", 3, "abc", 0);
-    check_repair("a\xff" "b", 3, "a\xef\xbf\xbd" "b", 1);
+    check_repair("a\xff"
+                 "b",
+                 3,
+                 "a\xef\xbf\xbd"
+                 "b",
+                 1);
     /* a truncated 3-byte sequence is one maximal subpart: one U+FFFD */
-    check_repair("a\xe6\x96" "b", 4, "a\xef\xbf\xbd" "b", 1);
+    check_repair("a\xe6\x96"
+                 "b",
+                 4,
+                 "a\xef\xbf\xbd"
+                 "b",
+                 1);
     /* Unicode 15 table 3-8: each ill-formed byte of an overlong gets one */
     check_repair("\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", 2);
     check_repair("\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3);

@@ -77,11 +77,14 @@ static void test_basic(void)
     CHECK_EQ_INT(ids[1], 1); /* cat: 2 */
     CHECK_EQ_INT(ids[2], 2); /* "" < "a\0b" at count 1 */
     /* long terms that share more than the in-entry head (12 bytes) */
-    CHECK_EQ_INT(quarry_vocab_add(v, "internationalization", 20, 1, &id), QUARRY_OK);
+    CHECK_EQ_INT(quarry_vocab_add(v, "internationalization", 20, 1, &id),
+                 QUARRY_OK);
     CHECK_EQ_INT(id, 4);
-    CHECK_EQ_INT(quarry_vocab_add(v, "internationalisation", 20, 1, &id), QUARRY_OK);
+    CHECK_EQ_INT(quarry_vocab_add(v, "internationalisation", 20, 1, &id),
+                 QUARRY_OK);
     CHECK_EQ_INT(id, 5);
-    CHECK_EQ_INT(quarry_vocab_add(v, "internationalization", 20, 1, &id), QUARRY_OK);
+    CHECK_EQ_INT(quarry_vocab_add(v, "internationalization", 20, 1, &id),
+                 QUARRY_OK);
     CHECK_EQ_INT(id, 4);
     CHECK_EQ_INT(quarry_vocab_add(v, "internationa", 12, 1, &id), QUARRY_OK);
     CHECK_EQ_INT(id, 6);
@@ -125,8 +128,7 @@ static void test_random_against_model(void)
             n++;
         }
         model[m].count += count;
-        if (quarry_vocab_add(v, term, len, count, &id) != QUARRY_OK ||
-            id != m)
+        if (quarry_vocab_add(v, term, len, count, &id) != QUARRY_OK || id != m)
             mismatches++;
     }
     CHECK_EQ_INT(mismatches, 0);
@@ -135,7 +137,8 @@ static void test_random_against_model(void)
         size_t len;
         const char *t = quarry_vocab_term(v, (uint32_t)i, &len);
         if (!t || len != model[i].len || memcmp(t, model[i].term, len) != 0 ||
-            t[len] != '\0' || quarry_vocab_count(v, (uint32_t)i) != model[i].count)
+            t[len] != '\0' ||
+            quarry_vocab_count(v, (uint32_t)i) != model[i].count)
             mismatches++;
     }
     CHECK_EQ_INT(mismatches, 0);
@@ -179,14 +182,15 @@ static void test_many_terms(void)
     for (i = 0; i < 300000; i++) {
         uint32_t id;
         int len = snprintf(buf, sizeof buf, "term%zu", i);
-        if (quarry_vocab_add(v, buf, (size_t)len, i, &id) != QUARRY_OK || id != i)
+        if (quarry_vocab_add(v, buf, (size_t)len, i, &id) != QUARRY_OK ||
+            id != i)
             bad++;
     }
     for (i = 0; i < 300000; i += 7) {
         uint32_t id;
         int len = snprintf(buf, sizeof buf, "term%zu", i);
-        if (quarry_vocab_add(v, buf, (size_t)len, 1, &id) != QUARRY_OK || id != i ||
-            quarry_vocab_count(v, id) != i + 1)
+        if (quarry_vocab_add(v, buf, (size_t)len, 1, &id) != QUARRY_OK ||
+            id != i || quarry_vocab_count(v, id) != i + 1)
             bad++;
     }
     CHECK_EQ_INT(bad, 0);

@@ -32,8 +32,9 @@ static void rm_rf(const char *path)
 static void add(quarry_writer *w, const char *source, const char *text)
 {
     quarry_doc *doc = NULL;
-    CHECK_EQ_INT(quarry_doc_new(env, source, 0, text, strlen(text), NULL, 0, &doc),
-                 QUARRY_OK);
+    CHECK_EQ_INT(
+        quarry_doc_new(env, source, 0, text, strlen(text), NULL, 0, &doc),
+        QUARRY_OK);
     CHECK_EQ_INT(quarry_writer_add(w, doc, NULL), QUARRY_OK);
 }
 
@@ -63,7 +64,8 @@ static size_t collect(quarry_index *ix, const quarry_vocab_scan_options *o,
     int rc;
     out[0] = 0;
     CHECK_EQ_INT(quarry_vocab_scan_new(env, ix, o, &s, NULL), QUARRY_OK);
-    while ((rc = quarry_vocab_scan_next(s, n, ids, counts, docs, &got)) == QUARRY_OK) {
+    while ((rc = quarry_vocab_scan_next(s, n, ids, counts, docs, &got)) ==
+           QUARRY_OK) {
         CHECK(got > 0 && got <= n);
         for (i = 0; i < got; i++) {
             size_t tl;
@@ -79,7 +81,8 @@ static size_t collect(quarry_index *ix, const quarry_vocab_scan_options *o,
     CHECK_EQ_INT(rc, QUARRY_DONE);
     CHECK_EQ_INT(got, 0);
     /* done stays done */
-    CHECK_EQ_INT(quarry_vocab_scan_next(s, n, ids, counts, docs, &got), QUARRY_DONE);
+    CHECK_EQ_INT(quarry_vocab_scan_next(s, n, ids, counts, docs, &got),
+                 QUARRY_DONE);
     quarry_vocab_scan_free(s);
     return total;
 }
@@ -128,7 +131,8 @@ static void test_scans(void)
     CHECK_EQ_STR(out, "productive:1");
 
     memset(&o, 0, sizeof o);
-    o.regex = "[\\x{4e00}-\\x{9fff}]"; /* \p{Han} also matches 。 (script extensions) */
+    o.regex = "[\\x{4e00}-\\x{9fff}]"; /* \p{Han} also matches 。 (script
+                                          extensions) */
     o.regex_len = strlen(o.regex);
     o.min_docs = 1;
     CHECK_EQ_INT(collect(ix, &o, 64, out, sizeof out), 5); /* 新 质 生 产 力 */
@@ -173,7 +177,8 @@ static void test_reference(void)
     CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
     CHECK_EQ_INT(quarry_vocab_scan_new(env, ix, NULL, &s, NULL), QUARRY_OK);
     quarry_index_free(ix);
-    CHECK_EQ_INT(quarry_vocab_scan_next(s, 4, ids, NULL, NULL, &got), QUARRY_OK);
+    CHECK_EQ_INT(quarry_vocab_scan_next(s, 4, ids, NULL, NULL, &got),
+                 QUARRY_OK);
     CHECK_EQ_INT(got, 4);
     quarry_vocab_scan_free(s);
 }
@@ -218,7 +223,8 @@ static void test_allocation_failures(void)
         if (rc == QUARRY_OK) {
             uint32_t ids[8];
             size_t got = 0;
-            CHECK_EQ_INT(quarry_vocab_scan_next(s, 8, ids, NULL, NULL, &got), QUARRY_OK);
+            CHECK_EQ_INT(quarry_vocab_scan_next(s, 8, ids, NULL, NULL, &got),
+                         QUARRY_OK);
             CHECK_EQ_INT(got, 2); /* cat, cats */
             quarry_vocab_scan_free(s);
             ok = 1;
@@ -237,7 +243,8 @@ int main(void)
     const char *tmp = getenv("TMPDIR");
     if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK)
         return 1;
-    snprintf(dir, sizeof dir, "%s/quarry-test-vscan-XXXXXX", tmp ? tmp : "/tmp");
+    snprintf(dir, sizeof dir, "%s/quarry-test-vscan-XXXXXX",
+             tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         return 1;

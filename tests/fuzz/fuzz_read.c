@@ -9,8 +9,8 @@
  * SKIPPED event (empty or binary input) or a negative status, no document,
  * and an event with a message.
  */
-#include "quarry.h"
 #include "fuzz_common.h"
+#include "quarry.h"
 
 #include <string.h>
 
@@ -25,9 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *name;
     int rc;
 
-    if (size < 1) return 0;
+    if (size < 1)
+        return 0;
     name = names[data[0] % 5];
-    if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK) return 0;
+    if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK)
+        return 0;
 
     memset(&ev, 0, sizeof ev);
     rc = quarry_read_buffer(env, name, (const char *)data + 1, size - 1, NULL,

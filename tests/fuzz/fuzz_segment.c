@@ -23,8 +23,8 @@
  * spans read without error, every term id has a text, and looking a term's
  * text up finds that id.
  */
-#include "quarry.h"
 #include "fuzz_common.h"
+#include "quarry.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -58,14 +58,16 @@ static uint64_t ld64(const uint8_t *p)
 {
     uint64_t v = 0;
     int i;
-    for (i = 7; i >= 0; i--) v = v << 8 | p[i];
+    for (i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
     return v;
 }
 
 static void st64(uint8_t *p, uint64_t v)
 {
     int i;
-    for (i = 0; i < 8; i++, v >>= 8) p[i] = (uint8_t)v;
+    for (i = 0; i < 8; i++, v >>= 8)
+        p[i] = (uint8_t)v;
 }
 
 static void write_file(const char *name, const uint8_t *data, size_t n)
@@ -86,7 +88,8 @@ static void clear_dir(void)
     char p[512];
     FUZZ_CHECK(d != NULL);
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') continue;
+        if (de->d_name[0] == '.')
+            continue;
         snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
         unlink(p);
     }
@@ -98,7 +101,8 @@ static uint8_t *slurp(const char *path, size_t *size)
     FILE *f = fopen(path, "rb");
     uint8_t *buf;
     long n;
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     fseek(f, 0, SEEK_END);
     n = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -128,7 +132,8 @@ static void cleanup(void)
     size_t i;
     clear_dir();
     rmdir(dir);
-    for (i = 0; i < ntfiles; i++) free(tfiles[i].data);
+    for (i = 0; i < ntfiles; i++)
+        free(tfiles[i].data);
     quarry_env_free(env);
 }
 
@@ -140,7 +145,8 @@ static void setup(void)
     quarry_writer_options o;
     DIR *d;
     struct dirent *de;
-    if (env) return;
+    if (env)
+        return;
     skip_empty_text = getenv("FUZZ_SEGMENT_SKIP_EMPTY_TEXT") != NULL;
     FUZZ_CHECK(quarry_env_new(NULL, NULL, &env) == QUARRY_OK);
     snprintf(dir, sizeof dir, "%s/quarry-fuzz-segment-XXXXXX",
@@ -149,8 +155,10 @@ static void setup(void)
     memset(&o, 0, sizeof o);
     o.threads = 1;
     FUZZ_CHECK(quarry_writer_open(env, dir, &o, &w) == QUARRY_OK);
-    add_doc(w, "a.txt", "The cat sat on the mat. It's 1,000 miles.\n\nNew "
-                        "paragraph here.", "1999");
+    add_doc(w, "a.txt",
+            "The cat sat on the mat. It's 1,000 miles.\n\nNew "
+            "paragraph here.",
+            "1999");
     add_doc(w, "b.txt", "新质生产力 and the dog barked!", "2024-03");
     FUZZ_CHECK(quarry_writer_commit(w, NULL) == QUARRY_OK);
     add_doc(w, "c.txt", "Peace and trade; Fellow-Citizens.", "1801");
@@ -161,7 +169,8 @@ static void setup(void)
     FUZZ_CHECK(d != NULL);
     while ((de = readdir(d)) != NULL && ntfiles < 16) {
         char p[512];
-        if (strncmp(de->d_name, "seg-", 4) != 0) continue;
+        if (strncmp(de->d_name, "seg-", 4) != 0)
+            continue;
         snprintf(tfiles[ntfiles].name, sizeof tfiles[ntfiles].name, "%s",
                  de->d_name);
         snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
@@ -180,7 +189,8 @@ static void fix_segment(uint8_t *b, size_t n)
 {
     uint8_t *f;
     uint64_t toc_off, toc_len, i;
-    if (n < 64 + 40) return;
+    if (n < 64 + 40)
+        return;
     f = b + n - 40;
     toc_off = ld64(f);
     toc_len = ld64(f + 8);
@@ -277,13 +287,15 @@ static void exercise(quarry_index *ix, int strict)
             rc = quarry_index_doc_text(ix, id, &text, &len);
             FUZZ_CHECK(known(rc));
             FUZZ_CHECK(!strict || rc == QUARRY_OK);
-            if (strict) FUZZ_CHECK(len == m.text_bytes);
+            if (strict)
+                FUZZ_CHECK(len == m.text_bytes);
         }
         rc = quarry_index_doc_tokens(ix, id, 0, MAX_TOKENS, ids, starts, ends,
                                      &got);
         FUZZ_CHECK(known(rc));
         FUZZ_CHECK(!strict || rc == QUARRY_OK);
-        if (rc == QUARRY_OK) FUZZ_CHECK(got <= MAX_TOKENS);
+        if (rc == QUARRY_OK)
+            FUZZ_CHECK(got <= MAX_TOKENS);
         if (strict) {
             FUZZ_CHECK(got == (m.tokens < MAX_TOKENS ? m.tokens : MAX_TOKENS));
             for (i = 0; i < got; i++) {
@@ -316,7 +328,8 @@ static void exercise(quarry_index *ix, int strict)
         uint32_t got_id = 0;
         const char *s = quarry_index_term_text(ix, (uint32_t)t, &len, &c, &dc);
         FUZZ_CHECK(!strict || s != NULL);
-        if (!s) continue;
+        if (!s)
+            continue;
         rc = quarry_index_term_lookup(ix, s, len, &got_id, &c, &dc);
         FUZZ_CHECK(known(rc));
         if (strict) {
@@ -355,16 +368,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n, i;
     int mode, rc;
 
-    if (size < 1) return 0;
+    if (size < 1)
+        return 0;
     setup();
     mode = data[0];
     n = size - 1;
     file = malloc(n ? n : 1);
     FUZZ_CHECK(file != NULL);
-    if (n) memcpy(file, data + 1, n);
+    if (n)
+        memcpy(file, data + 1, n);
     clear_dir();
     if (mode & 1) {
-        if ((mode & 2) && n >= 8) st64(file + n - 8, XXH3_64bits(file, n - 8));
+        if ((mode & 2) && n >= 8)
+            st64(file + n - 8, XXH3_64bits(file, n - 8));
         for (i = 0; i < ntfiles; i++)
             write_file(tfiles[i].name, tfiles[i].data, tfiles[i].size);
         write_file("manifest", file, n);
@@ -372,7 +388,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char name[64];
         uint64_t id = n >= 24 ? ld64(file + 16) : 1;
         uint64_t docs = n >= 32 ? ld64(file + 24) : 0;
-        if (mode & 2) fix_segment(file, n);
+        if (mode & 2)
+            fix_segment(file, n);
         snprintf(name, sizeof name, "seg-%016llx.qseg", (unsigned long long)id);
         write_file(name, file, n);
         write_file("manifest", man, make_manifest(man, id, docs));

@@ -10,8 +10,8 @@
  * word-layer units are in range. Tokenizers are created once per
  * configuration and reused (as a real caller does).
  */
-#include "quarry.h"
 #include "fuzz_common.h"
+#include "quarry.h"
 
 #define NCONF 4
 static const unsigned conf_flags[NCONF] = {
@@ -52,9 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len, n, i;
     int rc;
 
-    if (size < 1) return 0;
-    if (!env && quarry_env_new(NULL, NULL, &env) != QUARRY_OK) return 0;
-    if (!result && quarry_tokens_new(env, &result) != QUARRY_OK) return 0;
+    if (size < 1)
+        return 0;
+    if (!env && quarry_env_new(NULL, NULL, &env) != QUARRY_OK)
+        return 0;
+    if (!result && quarry_tokens_new(env, &result) != QUARRY_OK)
+        return 0;
     tok = toks_by_conf[data[0] % NCONF];
     if (!tok) {
         quarry_tokenizer_options opts = {0, NULL, NULL, NULL};
@@ -69,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     text = fuzz_utf8_repair(data + 1, size - 1, &len);
-    if (!text) return 0;
+    if (!text)
+        return 0;
     FUZZ_CHECK(quarry_utf8_valid(text, len));
 
     rc = quarry_tokenize(tok, text, len, result);
@@ -90,9 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(t[i].norm_len == 0 ||
                        quarry_tokens_arena(result) != NULL);
             if (t[i].norm_len)
-                FUZZ_CHECK(quarry_utf8_valid(quarry_tokens_arena(result) +
-                                                 t[i].norm,
-                                             t[i].norm_len));
+                FUZZ_CHECK(quarry_utf8_valid(
+                    quarry_tokens_arena(result) + t[i].norm, t[i].norm_len));
             prev_end = t[i].end;
         }
         check_spans(quarry_tokens_sentences(result),

@@ -33,7 +33,8 @@ static int run_file(const char *path)
         }
         got = fread(buf + len, 1, cap - len, f);
         len += got;
-        if (got == 0) break;
+        if (got == 0)
+            break;
     }
     fclose(f);
     /* An exact-size copy, so ASan sees reads past the end. */
@@ -43,7 +44,8 @@ static int run_file(const char *path)
             free(buf);
             return 1;
         }
-        if (len) memcpy(exact, buf, len);
+        if (len)
+            memcpy(exact, buf, len);
         free(buf);
         LLVMFuzzerTestOneInput(exact, len);
         free(exact);
@@ -78,15 +80,18 @@ int main(int argc, char **argv)
                 continue;
             }
             while ((e = readdir(d)) != NULL) {
-                if (e->d_name[0] == '.') continue;
+                if (e->d_name[0] == '.')
+                    continue;
                 if (n == cap) {
                     char **nn = realloc(names, (cap = cap ? cap * 2 : 64) *
                                                    sizeof *names);
-                    if (!nn) abort();
+                    if (!nn)
+                        abort();
                     names = nn;
                 }
                 names[n] = malloc(strlen(argv[i]) + strlen(e->d_name) + 2);
-                if (!names[n]) abort();
+                if (!names[n])
+                    abort();
                 sprintf(names[n], "%s/%s", argv[i], e->d_name);
                 n++;
             }
