@@ -102,6 +102,32 @@ static void set_int(lua_State *L, const char *k, uint64_t v)
     lua_setfield(L, -2, k);
 }
 
+/* Sets t[k] to a Lua array of the n integers v[i] + add (add converts a
+ * 0-based id or offset to the 1-based Lua convention). */
+static void set_u64_array(lua_State *L, const char *k, const uint64_t *v,
+                          size_t n, lua_Integer add)
+{
+    size_t i;
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_pushinteger(L, (lua_Integer)v[i] + add);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, k);
+}
+
+static void set_u32_array(lua_State *L, const char *k, const uint32_t *v,
+                          size_t n, lua_Integer add)
+{
+    size_t i;
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_pushinteger(L, (lua_Integer)v[i] + add);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, k);
+}
+
 static void set_bool(lua_State *L, const char *k, int v)
 {
     lua_pushboolean(L, v);
@@ -553,7 +579,7 @@ static int index_tokens(lua_State *L)
     quarry_index_doc d;
     uint32_t *ids;
     uint64_t *starts, *ends;
-    size_t got = 0, i, n;
+    size_t got = 0, n;
     int rc;
 
     luaL_argcheck(L, first >= 1, 3, "must be >= 1");
@@ -588,24 +614,9 @@ static int index_tokens(lua_State *L)
     }
     lua_createtable(L, 0, 4);
     set_int(L, "n", got);
-    lua_createtable(L, (int)got, 0);
-    for (i = 0; i < got; i++) {
-        lua_pushinteger(L, (lua_Integer)ids[i] + 1);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "ids");
-    lua_createtable(L, (int)got, 0);
-    for (i = 0; i < got; i++) {
-        lua_pushinteger(L, (lua_Integer)starts[i] + 1);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "first");
-    lua_createtable(L, (int)got, 0);
-    for (i = 0; i < got; i++) {
-        lua_pushinteger(L, (lua_Integer)ends[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "last");
+    set_u32_array(L, "ids", ids, got, 1);
+    set_u64_array(L, "first", starts, got, 1);
+    set_u64_array(L, "last", ends, got, 0);
     return 1;
 }
 
@@ -749,12 +760,7 @@ static int vscan_next(lua_State *L)
         return 0;
     lua_createtable(L, 0, 5);
     set_int(L, "n", got);
-    lua_createtable(L, (int)got, 0);
-    for (i = 0; i < got; i++) {
-        lua_pushinteger(L, (lua_Integer)ids[i] + 1);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "ids");
+    set_u32_array(L, "ids", ids, got, 1);
     lua_createtable(L, (int)got, 0);
     for (i = 0; i < got; i++) {
         size_t len = 0;
@@ -763,18 +769,8 @@ static int vscan_next(lua_State *L)
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "terms");
-    lua_createtable(L, (int)got, 0);
-    for (i = 0; i < got; i++) {
-        lua_pushinteger(L, (lua_Integer)counts[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "counts");
-    lua_createtable(L, (int)got, 0);
-    for (i = 0; i < got; i++) {
-        lua_pushinteger(L, (lua_Integer)docs[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "docs");
+    set_u64_array(L, "counts", counts, got, 0);
+    set_u64_array(L, "docs", docs, got, 0);
     return 1;
 }
 
