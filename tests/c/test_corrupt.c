@@ -21,6 +21,7 @@
  * QUARRY_CORRUPT_VERBOSE=1 prints every open and check message. */
 #include "check.h"
 #include "segment_format.h"
+#include "testkit.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -77,23 +78,6 @@ static void write_all(const char *path, const unsigned char *data, size_t n)
         return;
     CHECK(n == 0 || write(fd, data, n) == (ssize_t)n);
     close(fd);
-}
-
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char p[1024];
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 static int cmp_file(const void *a, const void *b)
@@ -583,7 +567,7 @@ static void run_mutation(size_t k, const unsigned char *data, size_t n,
         exercise(ix); /* after a failed check too */
         quarry_index_free(ix);
     }
-    rm_rf(dir);
+    tk_rm_rf(dir);
 }
 
 /* ---- building the index ------------------------------------------------- */
@@ -720,7 +704,7 @@ static void test_corrupt(void)
             CHECK_EQ_INT(quarry_index_check(ix), QUARRY_OK);
             quarry_index_free(ix);
         }
-        rm_rf(d2);
+        tk_rm_rf(d2);
     }
 
     for (k = 0; k < nfiles; k++) {
@@ -801,7 +785,7 @@ static void test_corrupt(void)
     free_snapshot();
     for (k = 0; k < nfiles; k++)
         free(files[k].data);
-    rm_rf(dir);
+    tk_rm_rf(dir);
 }
 
 int main(void)

@@ -2,6 +2,7 @@
  * error positions, and quarry_doc_new (the documents filters run on). */
 #include "check.h"
 #include "internal.h"
+#include "testkit.h"
 
 #include <stdlib.h>
 
@@ -285,23 +286,7 @@ static void test_doc_new(void)
     quarry_doc_free(d);
 }
 
-/* An allocator that fails after a budget of allocations. */
-static long budget = -1;
-
-static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    (void)ud;
-    (void)osize;
-    if (nsize == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (budget == 0)
-        return NULL;
-    if (budget > 0)
-        budget--;
-    return realloc(ptr, nsize);
-}
+static tk_fail fail = {-1, 0}; /* the allocator budget of the OOM test */
 
 static void test_allocation_failures(void)
 {
@@ -309,13 +294,13 @@ static void test_allocation_failures(void)
     const char *q = "(year>=2000 OR party:\"Whig\") AND NOT name:Adams";
     long b;
     int ok = 0;
-    CHECK_EQ_INT(quarry_env_new(counting_alloc, NULL, &e), QUARRY_OK);
+    CHECK_EQ_INT(quarry_env_new(tk_failing_alloc, &fail, &e), QUARRY_OK);
     for (b = 0; b < 200 && !ok; b++) {
         quarry_filter *f = NULL;
         int rc;
-        budget = b;
+        fail.budget = b;
         rc = quarry_filter_compile(e, q, strlen(q), &f, NULL);
-        budget = -1;
+        fail.budget = -1;
         if (rc == QUARRY_OK) {
             CHECK_EQ_INT(quarry_filter_match(f, doc, 5), 1);
             quarry_filter_free(f);

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "manifest.h"
 #include "reader_internal.h"
+#include "testkit.h"
 
 #include <xxhash.h>
 
@@ -23,23 +24,6 @@ static int dir_counter;
 static void new_dir(char *out)
 {
     snprintf(out, 512, "%s/ix%d", tmproot, ++dir_counter);
-}
-
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char p[1024];
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 static quarry_doc *mkdoc(const char *source, uint64_t record, const char *text,
@@ -688,7 +672,7 @@ static void test_corrupt_manifest(void)
     }
     CHECK(strstr(quarry_env_errmsg(env), "manifest") != NULL);
     CHECK_EQ_INT(quarry_writer_open(env, dir, NULL, &w), QUARRY_ECORRUPT);
-    rm_rf(dir);
+    tk_rm_rf(dir);
     CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_ENOENT);
 
     /* a corrupt deletion file */
@@ -883,7 +867,7 @@ int main(void)
         char d[512];
         for (k = 1; k <= dir_counter; k++) {
             snprintf(d, sizeof d, "%s/ix%d", tmproot, k);
-            rm_rf(d);
+            tk_rm_rf(d);
         }
         rmdir(tmproot);
     }

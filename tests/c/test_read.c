@@ -3,6 +3,7 @@
  * large inputs are written to a temporary directory at run time. */
 #include "check.h"
 #include "reader_internal.h"
+#include "testkit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -963,8 +964,6 @@ static void write_file(const char *name, const void *data, size_t len)
     fclose(f);
 }
 
-static void remove_tree(const char *path);
-
 static void test_binary(void)
 {
     static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
@@ -1292,14 +1291,6 @@ static void test_out_of_memory(void)
     CHECK(finished);
 }
 
-static void remove_tree(const char *path)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", path);
-}
-
 int main(void)
 {
     const char *fxenv = getenv("QUARRY_FIXTURES");
@@ -1335,6 +1326,6 @@ int main(void)
      * is the one block left) */
     CHECK_EQ_INT(counts.live_blocks, 1);
     quarry_env_free(env);
-    remove_tree(tmpdir);
+    tk_rm_rf(tmpdir);
     return check_summary();
 }

@@ -2,6 +2,7 @@
  * profiles and type unification, on texts counted by hand. */
 #include "check.h"
 #include "internal.h"
+#include "testkit.h"
 
 #include <stdlib.h>
 
@@ -205,26 +206,6 @@ static void test_missing_lexicon(void)
     CHECK(quarry_env_errmsg(env)[0] != '\0');
 }
 
-/* An allocator that fails after a budget of allocations: every failure
- * must come back as a status, leave the summary freeable and leak nothing
- * (ASan's leak checker runs this test in the sanitizer build). */
-typedef struct {
-    long budget;
-} fail_ud;
-
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    fail_ud *f = ud;
-    (void)osize;
-    if (nsize == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (f->budget-- <= 0)
-        return NULL;
-    return realloc(ptr, nsize);
-}
-
 /* One summary of three documents with an allocator allowing budget
  * allocations. Returns the status; *used receives the allocations made. */
 static int oom_run(long budget, long *used, long *bad, uint64_t *words)
@@ -232,7 +213,7 @@ static int oom_run(long budget, long *used, long *bad, uint64_t *words)
     const char *text =
         "The cat sat. The dog ran.\n\nA new paragraph here. "
         "\xe6\x96\xb0\xe8\xb4\xa8\xe7\x94\x9f\xe4\xba\xa7\xe5\x8a\x9b";
-    fail_ud f = {1L << 30};
+    tk_fail f = {1L << 30, 0};
     quarry_env *fenv;
     quarry_summary *s = NULL;
     quarry_field fl[2];
@@ -240,7 +221,7 @@ static int oom_run(long budget, long *used, long *bad, uint64_t *words)
 
     fl[0] = int_field("year", 2001, "2001");
     fl[1] = str_field("party", "Red");
-    if (quarry_env_new(failing_alloc, &f, &fenv) != QUARRY_OK)
+    if (quarry_env_new(tk_failing_alloc, &f, &fenv) != QUARRY_OK)
         return QUARRY_ENOMEM;
     f.budget = budget;
     rc = quarry_summary_new(fenv, NULL, &s);

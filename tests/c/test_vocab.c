@@ -1,6 +1,7 @@
 /* test_vocab.c - the vocabulary against a naive model on random data. */
 #include "check.h"
 #include "internal.h"
+#include "testkit.h"
 
 #include <stdlib.h>
 
@@ -198,35 +199,16 @@ static void test_many_terms(void)
     quarry_vocab_free(v);
 }
 
-/* An allocator that fails after a budget of allocations: every failure
- * must leave the vocabulary usable and leak nothing (ASan checks that). */
-typedef struct {
-    long budget;
-} fail_ud;
-
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    fail_ud *f = ud;
-    (void)osize;
-    if (nsize == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (f->budget-- <= 0)
-        return NULL;
-    return realloc(ptr, nsize);
-}
-
 static void test_oom(void)
 {
     long budget;
     for (budget = 0; budget < 40; budget++) {
-        fail_ud f = {1000};
+        tk_fail f = {1000, 0};
         quarry_env *fenv;
         quarry_vocab *v = NULL;
         size_t i;
         char buf[32];
-        if (quarry_env_new(failing_alloc, &f, &fenv) != QUARRY_OK)
+        if (quarry_env_new(tk_failing_alloc, &f, &fenv) != QUARRY_OK)
             continue;
         f.budget = budget;
         if (quarry_vocab_new(fenv, &v) == QUARRY_OK) {

@@ -4,6 +4,7 @@
  * failures. */
 #include "check.h"
 #include "internal.h"
+#include "testkit.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -11,23 +12,6 @@
 
 static quarry_env *env;
 static char dir[256];
-
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    char p[1024];
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", path, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(path);
-}
 
 static void add(quarry_writer *w, const char *source, const char *text)
 {
@@ -183,22 +167,7 @@ static void test_reference(void)
     quarry_vocab_scan_free(s);
 }
 
-static long budget = -1;
-
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    (void)ud;
-    (void)osize;
-    if (nsize == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (budget == 0)
-        return NULL;
-    if (budget > 0)
-        budget--;
-    return realloc(ptr, nsize);
-}
+static tk_fail fail = {-1, 0}; /* the allocator budget of the OOM test */
 
 static void test_allocation_failures(void)
 {
@@ -207,7 +176,7 @@ static void test_allocation_failures(void)
     quarry_vocab_scan_options o;
     long b;
     int ok = 0;
-    CHECK_EQ_INT(quarry_env_new(failing_alloc, NULL, &e), QUARRY_OK);
+    CHECK_EQ_INT(quarry_env_new(tk_failing_alloc, &fail, &e), QUARRY_OK);
     CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
     memset(&o, 0, sizeof o);
     o.regex = "(ca|ma)t+s?";
@@ -217,9 +186,9 @@ static void test_allocation_failures(void)
     for (b = 0; b < 200 && !ok; b++) {
         quarry_vocab_scan *s = NULL;
         int rc;
-        budget = b;
+        fail.budget = b;
         rc = quarry_vocab_scan_new(e, ix, &o, &s, NULL);
-        budget = -1;
+        fail.budget = -1;
         if (rc == QUARRY_OK) {
             uint32_t ids[8];
             size_t got = 0;
@@ -255,7 +224,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_reference);
     RUN(test_allocation_failures);
-    rm_rf(dir);
+    tk_rm_rf(dir);
     *strrchr(dir, '/') = 0;
     rmdir(dir);
     quarry_env_free(env);
