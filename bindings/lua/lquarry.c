@@ -235,6 +235,9 @@ int luaopen_quarry_core(lua_State *L)
     lq_open_summary(L);
     lq_open_index(L);
     lq_open_writer(L);
+    lq_open_search(L);
+    lq_open_grep(L);
+    lq_open_dict(L);
     lq_open_sys(L);
 
     lua_settop(L, LQ_OPEN_MODULE);

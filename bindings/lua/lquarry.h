@@ -116,6 +116,21 @@ void lq_push_tokenizer_options(lua_State *L, const quarry_tokenizer_options *o);
 /* lquarry_writer.c */
 void lq_open_writer(lua_State *L);
 
+/* lquarry_search.c: quarry.query, Index:search/cursor/count/kwic */
+void lq_open_search(lua_State *L);
+/* Returns the query at idx: a Query, a Dictionary (as a query) or a string
+ * (compiled; raises on a syntax error). Borrowed from the value at idx. */
+const quarry_query *lq_check_query(lua_State *L, int idx);
+
+/* lquarry_grep.c: quarry.regex, quarry.grep */
+void lq_open_grep(lua_State *L);
+
+/* lquarry_dict.c: quarry.dictionary */
+void lq_open_dict(lua_State *L);
+/* If the value at idx is a Dictionary, returns the query built from it
+ * (owned by the Dictionary userdata), else NULL. */
+const quarry_query *lq_test_dict_query(lua_State *L, int idx);
+
 /* lquarry.c: small operating-system helpers for the CLI (module._sys) */
 void lq_open_sys(lua_State *L);
 

@@ -951,6 +951,343 @@ QUARRY_API int quarry_vocab_scan_next(quarry_vocab_scan *s, size_t max,
                                       uint32_t *ids, uint64_t *counts,
                                       uint64_t *docs, size_t *got);
 
+/* ------------------------------------------------------------------------ */
+/* Queries                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A query finds occurrences ("hits") of words, phrases and token patterns in
+ * an index. The grammar is documented in docs/query.md; in short:
+ *
+ *   freedom  "new quality productive forces"  新质生产力  econom*  /colou?r/i
+ *   =Party (case-sensitive, against the surface form)
+ *   a AND b   a OR b   NOT a   (a OR b) c     juxtaposition is AND
+ *   NEAR/5(a, b, "c d")   ONEAR/5(a, b)  (ordered)
+ *   "new" []{0,2} "forces"   [norm="tax*" & word!="Tax"]   (token sequences)
+ *   ... within s | within p | within doc
+ *   year>=2015  party:Democratic  date>=2023-01  (field filters, AND-ed)
+ *
+ * A hit is a document and a range of token positions [first, end) in it.
+ * Compiling parses and checks the text without an index (regexes included);
+ * the words of the query are tokenized later, with the tokenizer options of
+ * the index searched, so one query can run on several indexes.
+ */
+
+typedef struct quarry_query quarry_query;
+
+/** Deepest nesting of parentheses, operators and NEAR groups a query may
+ * have. */
+#define QUARRY_QUERY_MAX_DEPTH 200
+
+/**
+ * Compiles len bytes of query text. On success *out is owned by the caller
+ * (quarry_query_free) and is read-only: it may be searched from several
+ * threads at once. Errors (message on env, *out NULL): QUARRY_ESYNTAX with
+ * *error_pos (may be NULL) set to the 0-based byte offset of the offending
+ * token (of the character PCRE2 names, inside a regex); QUARRY_ELIMIT (deeper
+ * than QUARRY_QUERY_MAX_DEPTH, with *error_pos); QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_query_compile(quarry_env *env, const char *text,
+                                    size_t len, quarry_query **out,
+                                    size_t *error_pos);
+/** Frees q (NULL is allowed). */
+QUARRY_API void quarry_query_free(quarry_query *q);
+/** The query text as compiled (borrowed from q, NUL-terminated). */
+QUARRY_API const char *quarry_query_text(const quarry_query *q);
+/**
+ * Writes the parsed form of q as an S-expression, for tests and for
+ * `quarry search --explain`: (and (term "a") (phrase "b c") (near 5 ...)).
+ * Like snprintf: writes at most size bytes including a NUL and returns the
+ * length the whole form needs.
+ */
+QUARRY_API size_t quarry_query_format(const quarry_query *q, char *buf,
+                                      size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Dictionaries                                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A dictionary maps categories to patterns, in the YAML layout quanteda's
+ * dictionary() reads: a mapping from category names to lists of patterns or
+ * to nested mappings (nested names are joined with '.'). A pattern is a word
+ * with optional globs (* any run of characters, ? one character) or several
+ * words separated by spaces (a multi-word entry, matched as a phrase).
+ * Matching is on normalized forms, in one pass over each document's tokens;
+ * by default the longest entry starting at a position wins and matches do not
+ * overlap (docs/dictionaries.md).
+ */
+
+typedef struct quarry_dict quarry_dict;
+
+/**
+ * Parses len bytes of YAML. *out is owned by the caller (quarry_dict_free).
+ * Errors (message on env naming line and column): QUARRY_EPARSE with *line
+ * and *column (1-based; may be NULL) set; QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_dict_parse(quarry_env *env, const char *yaml, size_t len,
+                                 quarry_dict **out, size_t *line,
+                                 size_t *column);
+/** The same for a file; QUARRY_ENOENT/QUARRY_EIO if it cannot be read. */
+QUARRY_API int quarry_dict_load(quarry_env *env, const char *path,
+                                quarry_dict **out, size_t *line,
+                                size_t *column);
+/** An empty dictionary to fill with quarry_dict_add; owned by the caller. */
+QUARRY_API int quarry_dict_new(quarry_env *env, quarry_dict **out);
+/**
+ * Adds a pattern (len bytes, copied) to category (NUL-terminated, copied,
+ * created on first use). QUARRY_EINVAL for an empty pattern or category or
+ * invalid UTF-8 (message on d).
+ */
+QUARRY_API int quarry_dict_add(quarry_dict *d, const char *category,
+                               const char *pattern, size_t len);
+QUARRY_API void quarry_dict_free(quarry_dict *d);
+QUARRY_API const char *quarry_dict_errmsg(const quarry_dict *d);
+/** Categories, in order of first appearance; names borrowed from d. */
+QUARRY_API size_t quarry_dict_category_count(const quarry_dict *d);
+QUARRY_API const char *quarry_dict_category(const quarry_dict *d, size_t i);
+/** Entries in order; *category is the index of the entry's category. */
+QUARRY_API size_t quarry_dict_entry_count(const quarry_dict *d);
+QUARRY_API int quarry_dict_entry_get(const quarry_dict *d, size_t i,
+                                     size_t *category, const char **pattern,
+                                     size_t *len);
+
+/** How dictionary matches may overlap. */
+enum {
+    QUARRY_DICT_LONGEST = 0, /* longest entry at a position, no overlaps */
+    QUARRY_DICT_ALL = 1      /* every entry at every position */
+};
+
+/**
+ * A query whose hits are the dictionary's matches; each hit's tag is the index
+ * of its category (quarry_search_next). d is copied: it may be freed at once.
+ * *out is owned by the caller. Errors on env: QUARRY_EINVAL (empty
+ * dictionary, unknown mode), QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_query_from_dict(quarry_env *env, const quarry_dict *d,
+                                      int mode, quarry_query **out);
+
+/** A problem found by quarry_dict_lint. */
+typedef struct quarry_dict_issue {
+    size_t entry;        /* index of the entry */
+    int never_matches;   /* 1: no text can ever match it; 0: a warning */
+    const char *message; /* borrowed from d until its next lint or free */
+} quarry_dict_issue;
+
+/**
+ * Checks every entry against a tokenizer (opts may be NULL for the defaults)
+ * and, when ix is not NULL, against that index's vocabulary: entries the
+ * tokenizer can never produce (a glob across a token boundary, an entry that
+ * normalizes to nothing, ...) and, as warnings, entries matching no term of
+ * ix. Fills *issues (borrowed from d until its next lint or free) and *count.
+ */
+QUARRY_API int quarry_dict_lint(quarry_dict *d,
+                                const quarry_tokenizer_options *opts,
+                                quarry_index *ix,
+                                const quarry_dict_issue **issues,
+                                size_t *count);
+
+/* ------------------------------------------------------------------------ */
+/* Search: the hits of a query in an index                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct quarry_search quarry_search;
+
+typedef struct quarry_search_options {
+    const quarry_filter *filter; /* extra document filter (borrowed; NULL =
+                                    none), AND-ed with the query's own */
+    uint64_t max_expansion;      /* most terms a wildcard or regex may expand
+                                    to; 0 = QUARRY_DEFAULT_MAX_EXPANSION */
+} quarry_search_options;
+
+#define QUARRY_DEFAULT_MAX_EXPANSION 100000
+
+/**
+ * Binds q to a snapshot: tokenizes its words with ix's tokenizer options,
+ * expands wildcards and regexes over the vocabulary and plans the search.
+ * The search holds a reference to ix and does not need q afterwards. Like
+ * every reader of ix, it is used by one thread at a time and not concurrently
+ * with other calls on ix. *out is owned by the caller. Errors (message on
+ * env): QUARRY_ELIMIT (an expansion above max_expansion; *error_pos names
+ * it), QUARRY_EINVAL (a query that can match only by absence, such as
+ * NOT a alone), QUARRY_ENOMEM, QUARRY_ECORRUPT.
+ */
+QUARRY_API int quarry_search_new(quarry_env *env, quarry_index *ix,
+                                 const quarry_query *q,
+                                 const quarry_search_options *opts,
+                                 quarry_search **out, size_t *error_pos);
+QUARRY_API void quarry_search_free(quarry_search *s);
+QUARRY_API const char *quarry_search_errmsg(const quarry_search *s);
+
+/**
+ * Fills up to max entries of the caller's arrays (any may be NULL) with the
+ * next hits, in order of document, then first, then end: document ids, first
+ * token positions, end positions (one past the last token) and tags (the
+ * category of a dictionary hit, else 0). Every occurrence is a hit: a term
+ * occurring 3 times in a document gives 3 hits. *got receives the count.
+ * Returns QUARRY_OK with *got > 0, QUARRY_DONE (*got == 0), QUARRY_ELIMIT
+ * (a regex over surface forms hit PCRE2's limits), QUARRY_ECORRUPT or
+ * QUARRY_ENOMEM (message on s).
+ */
+QUARRY_API int quarry_search_next(quarry_search *s, size_t max, uint64_t *docs,
+                                  uint64_t *firsts, uint64_t *ends,
+                                  uint32_t *tags, size_t *got);
+/**
+ * Moves to the next document with hits and returns it with its number of
+ * hits, without returning the hits themselves (a single term is counted from
+ * its postings without reading positions). Hits of the current document not
+ * yet returned by quarry_search_next are skipped. QUARRY_OK, QUARRY_DONE or
+ * an error as above.
+ */
+QUARRY_API int quarry_search_next_doc(quarry_search *s, uint64_t *doc,
+                                      uint64_t *hits);
+/** Counts the remaining hits and documents (either pointer may be NULL). */
+QUARRY_API int quarry_search_count(quarry_search *s, uint64_t *hits,
+                                   uint64_t *docs);
+
+/* ------------------------------------------------------------------------ */
+/* Concordance lines                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** Unit of KWIC context. */
+enum {
+    QUARRY_KWIC_TOKENS = 0,   /* left/right tokens */
+    QUARRY_KWIC_CHARS = 1,    /* left/right characters (code points) */
+    QUARRY_KWIC_SENTENCE = 2  /* the sentence(s) around the hit */
+};
+
+typedef struct quarry_kwic_options {
+    int unit;       /* QUARRY_KWIC_* */
+    uint32_t left;  /* context size before the hit (tokens or chars) */
+    uint32_t right; /* after the hit */
+} quarry_kwic_options;
+
+/** One concordance line; the strings are borrowed (see quarry_kwic_get). */
+typedef struct quarry_kwic {
+    const char *left;
+    size_t left_len;
+    const char *hit;
+    size_t hit_len;
+    const char *right;
+    size_t right_len;
+    uint64_t start; /* byte span of the hit in the document's text */
+    uint64_t end;
+} quarry_kwic;
+
+/**
+ * The concordance line of the hit [first, end) of document doc: the text
+ * before, of and after the hit, each with runs of white space (line breaks
+ * included) written as one space. Strings are borrowed from ix and valid
+ * until the next call on ix. Errors (message on ix): QUARRY_EINVAL (doc or
+ * range out of bounds), QUARRY_ECORRUPT, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_kwic_get(quarry_index *ix, uint64_t doc, uint64_t first,
+                               uint64_t end, const quarry_kwic_options *opts,
+                               quarry_kwic *out);
+
+/**
+ * Terminal columns len bytes of UTF-8 take: 2 for East Asian wide and
+ * fullwidth characters, 0 for combining marks and controls, 1 otherwise.
+ */
+QUARRY_API size_t quarry_text_width(const char *text, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Regular expressions and raw scans                                        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct quarry_regex quarry_regex;
+
+/** quarry_regex_compile flags. */
+enum {
+    QUARRY_RE_CASELESS = 1u << 0,  /* i */
+    QUARRY_RE_LITERAL = 1u << 1,   /* the pattern is a fixed string */
+    QUARRY_RE_DOTALL = 1u << 2,    /* s: . matches a line break, and matches
+                                      may span lines */
+    QUARRY_RE_EXTENDED = 1u << 3,  /* x */
+    QUARRY_RE_WORD = 1u << 4       /* only at word boundaries (\b...\b) */
+};
+
+/** PCRE2 limits a compiled regex runs with (docs/query.md). */
+#define QUARRY_RE_MATCH_LIMIT 10000000u
+#define QUARRY_RE_DEPTH_LIMIT 100000u
+
+/**
+ * Compiles a PCRE2 pattern (UTF, Unicode properties, multi-line ^ and $, JIT
+ * when available) with QUARRY_RE_* flags. Unless QUARRY_RE_DOTALL is given,
+ * matches never span a line break, as in grep tools. *out is owned by the
+ * caller; it is read-only once compiled, but each thread needs its own
+ * quarry_regex for matching (match data lives on it). Errors (message on
+ * env): QUARRY_ESYNTAX with *error_pos; QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_regex_compile(quarry_env *env, const char *pattern,
+                                    size_t len, unsigned flags,
+                                    quarry_regex **out, size_t *error_pos);
+QUARRY_API void quarry_regex_free(quarry_regex *re);
+QUARRY_API const char *quarry_regex_errmsg(const quarry_regex *re);
+/**
+ * Finds the first match in text[from, len): QUARRY_OK with the byte span
+ * [*start, *end), QUARRY_DONE, or QUARRY_ELIMIT (PCRE2's match or depth
+ * limit: the message on re names the pattern). An empty match at *end is
+ * never returned twice: callers continue from *end, or *end + 1 character
+ * after an empty match.
+ */
+QUARRY_API int quarry_regex_next(quarry_regex *re, const char *text,
+                                 size_t len, size_t from, size_t *start,
+                                 size_t *end);
+
+/** One hit of a raw scan. */
+typedef struct quarry_grep_hit {
+    size_t source;   /* index of the file in the list given */
+    uint64_t doc;    /* document id (index scans), else 0 */
+    uint64_t start;  /* byte span of the match */
+    uint64_t end;
+    uint64_t line;   /* 1-based line number of start */
+    uint64_t first;  /* token span [first, end_token) (index scans); else 0 */
+    uint64_t end_token;
+    const char *line_text; /* the whole line (borrowed, valid during the
+                              callback), without its line break */
+    size_t line_len;
+    uint64_t line_start;   /* byte offset of line_text */
+} quarry_grep_hit;
+
+/** Called for every hit in order (file by file, offset by offset); a
+ * non-zero return stops the scan (see quarry_grep_files). */
+typedef int (*quarry_grep_fn)(void *ud, const quarry_grep_hit *hit);
+
+typedef struct quarry_grep_options {
+    unsigned threads; /* 0 = online cores */
+    int count_only;   /* 1: no callback; counts only */
+} quarry_grep_options;
+
+typedef struct quarry_grep_counts {
+    uint64_t hits;  /* matches */
+    uint64_t files; /* files (or documents) with a match */
+    uint64_t bytes; /* bytes scanned */
+} quarry_grep_counts;
+
+/**
+ * Scans the raw bytes of n files with pattern (compiled per thread from re's
+ * pattern and flags), files in parallel and large files in chunks cut at line
+ * breaks; hits reach fn in file order (fn may be NULL with count_only).
+ * Unreadable files are errors (message on env names the file) only after the
+ * others were scanned: QUARRY_EIO/QUARRY_ENOENT. QUARRY_ELIMIT if a match
+ * limit was hit (message names pattern and file). A non-zero return from fn
+ * stops the scan: QUARRY_OK is returned with the counts so far.
+ */
+QUARRY_API int quarry_grep_files(quarry_env *env, const quarry_regex *re,
+                                 const char *const *paths, size_t n,
+                                 const quarry_grep_options *opts,
+                                 quarry_grep_fn fn, void *ud,
+                                 quarry_grep_counts *counts);
+/** The same over the stored texts of ix's live documents (optionally those
+ * matching filter); hits carry doc and token spans; source is 0. Errors on
+ * ix. */
+QUARRY_API int quarry_grep_index(quarry_index *ix, const quarry_regex *re,
+                                 const quarry_filter *filter,
+                                 const quarry_grep_options *opts,
+                                 quarry_grep_fn fn, void *ud,
+                                 quarry_grep_counts *counts);
+
 #ifdef __cplusplus
 }
 #endif
