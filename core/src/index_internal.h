@@ -49,11 +49,14 @@ struct quarry_index {
     qi_termtab *terms;     /* NULL until first needed (index_terms.c) */
     qi_fieldstats *fields; /* NULL until first needed */
     qi_buf text;           /* scratch of quarry_index_doc_text */
+    struct qi_kwic_scratch *kwic; /* NULL until the first concordance line */
     uint64_t *pos;         /* scratch positions for postings walks */
     size_t pos_cap;
     char errmsg[QI_ERRMSG_SIZE];
 };
 
+/* Frees ix->kwic (kwic.c). */
+void qi_kwic_free(quarry_index *ix);
 /* Builds ix->terms (and every segment's gmap) if not built yet. */
 int qi_index_terms_build(quarry_index *ix);
 void qi_index_terms_free(quarry_index *ix);

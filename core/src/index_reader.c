@@ -54,6 +54,7 @@ static void index_destroy(quarry_index *ix)
     quarry_env *env = ix->env;
     close_segments(ix);
     qi_fieldstats_free(ix->fields);
+    qi_kwic_free(ix);
     qi_buf_free(env, &ix->text);
     qi_free(env, ix->pos, ix->pos_cap * sizeof *ix->pos);
     qi_free(env, ix->path, ix->path_len + 1);

@@ -191,6 +191,10 @@ int qi_segment_doc_meta(qi_segment *seg, uint64_t doc, qi_docmeta *out);
 /* Field i of doc; strings borrowed from the mapping (NUL-terminated). */
 int qi_segment_doc_field(qi_segment *seg, uint64_t doc, size_t i,
                          quarry_field *out);
+/* The stored text of doc, borrowed from the segment's one-block cache: valid
+ * until the next call that reads text from seg (no copy; for concordances). */
+int qi_segment_doc_text_ref(qi_segment *seg, uint64_t doc, const char **text,
+                            size_t *len);
 /* Decompresses the stored text of doc into out (replacing its contents). */
 int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out);
 /* Tokens [first, first + n) of doc, clamped; local term ids. */

@@ -565,18 +565,22 @@ int qs_load_block(qi_segment *seg, uint64_t b)
     return QUARRY_OK;
 }
 
-int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
+int qi_segment_doc_text_ref(qi_segment *seg, uint64_t doc, const char **text,
+                            size_t *len)
 {
     const unsigned char *r;
-    uint64_t len, off;
+    uint64_t n, off;
     int rc;
-    out->len = 0;
+    *text = "";
+    *len = 0;
     rc = qs_docrec(seg, doc, &r);
     if (rc != QUARRY_OK)
         return rc;
-    len = qs_docget(r, QS_D_TEXT);
+    n = qs_docget(r, QS_D_TEXT);
     off = qs_docget(r, QS_D_STORE_OFF);
-    if (len > 0) {
+    if (n == 0)
+        return QUARRY_OK; /* may come before any block is loaded */
+    {
         uint64_t blk = qs_docget(r, QS_D_STORE_BLOCK), raw;
         if (blk >= seg->store_blocks)
             return qs_corrupt(seg, "store", "block of document %llu",
@@ -588,20 +592,30 @@ int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
          * writer's rule): then the allocation below is the document's
          * own size, never an amount a damaged header makes up */
         raw = qi_load64(seg->sec[QS_STORE_INDEX].p + blk * QS_STORE_ENTRY + 16);
-        if (raw > QS_STORE_BLOCK && (off != 0 || len != raw))
+        if (raw > QS_STORE_BLOCK && (off != 0 || n != raw))
             return qs_corrupt(seg, "store", "block of document %llu",
                               (unsigned long long)doc);
         rc = qs_load_block(seg, blk);
         if (rc != QUARRY_OK)
             return rc;
-        if (off > seg->cache.len || len > seg->cache.len - off)
+        if (off > seg->cache.len || n > seg->cache.len - off)
             return qs_corrupt(seg, "store", "text of document %llu",
                               (unsigned long long)doc);
     }
-    /* an empty text may come before any block is loaded (cache.data NULL):
-     * no pointer arithmetic on it then */
-    if ((len &&
-         !qi_buf_append(seg->env, out, seg->cache.data + off, (size_t)len)) ||
+    *text = seg->cache.data + off;
+    *len = (size_t)n;
+    return QUARRY_OK;
+}
+
+int qi_segment_doc_text(qi_segment *seg, uint64_t doc, qi_buf *out)
+{
+    const char *text;
+    size_t len;
+    int rc = qi_segment_doc_text_ref(seg, doc, &text, &len);
+    out->len = 0;
+    if (rc != QUARRY_OK)
+        return rc;
+    if ((len && !qi_buf_append(seg->env, out, text, len)) ||
         !qi_buf_terminate(seg->env, out)) {
         qi_set_error(seg->errmsg, "out of memory copying text");
         return QUARRY_ENOMEM;
