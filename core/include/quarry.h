@@ -1227,9 +1227,13 @@ QUARRY_API const char *quarry_regex_errmsg(const quarry_regex *re);
 /**
  * Finds the first match in text[from, len): QUARRY_OK with the byte span
  * [*start, *end), QUARRY_DONE, or QUARRY_ELIMIT (PCRE2's match or depth
- * limit: the message on re names the pattern). An empty match at *end is
- * never returned twice: callers continue from *end, or *end + 1 character
- * after an empty match.
+ * limit: the message on re names the pattern, and *start is the offset of
+ * the line where it was hit). text is only read, and may hold invalid UTF-8
+ * (such bytes never match). The place after a final line break is not a
+ * line: no match starts there. An empty match at *end is never returned
+ * twice: callers continue from *end, or *end + 1 character after an empty
+ * match (grep tools and Lua's gmatch also skip an empty match right where
+ * the previous match ended).
  */
 QUARRY_API int quarry_regex_next(quarry_regex *re, const char *text,
                                  size_t len, size_t from, size_t *start,
@@ -1257,6 +1261,8 @@ typedef int (*quarry_grep_fn)(void *ud, const quarry_grep_hit *hit);
 typedef struct quarry_grep_options {
     unsigned threads; /* 0 = online cores */
     int count_only;   /* 1: no callback; counts only */
+    int skip_binary;  /* 1: skip files with a NUL byte in their first 8 KiB
+                         (as grep tools do for files found by walking) */
 } quarry_grep_options;
 
 typedef struct quarry_grep_counts {
@@ -1268,11 +1274,16 @@ typedef struct quarry_grep_counts {
 /**
  * Scans the raw bytes of n files with pattern (compiled per thread from re's
  * pattern and flags), files in parallel and large files in chunks cut at line
- * breaks; hits reach fn in file order (fn may be NULL with count_only).
- * Unreadable files are errors (message on env names the file) only after the
- * others were scanned: QUARRY_EIO/QUARRY_ENOENT. QUARRY_ELIMIT if a match
- * limit was hit (message names pattern and file). A non-zero return from fn
- * stops the scan: QUARRY_OK is returned with the counts so far.
+ * breaks (not with QUARRY_RE_DOTALL); hits reach fn in file order, on the
+ * calling thread (fn may be NULL with count_only). re, paths and opts are
+ * only read. With threads > 1 the worker threads allocate through env's
+ * allocator, which must then be thread-safe (the C library's and Lua's
+ * default one are). Unreadable files are errors (message on env names the
+ * file) only after the others were scanned: QUARRY_EIO/QUARRY_ENOENT.
+ * QUARRY_ELIMIT if a match limit was hit (message names file, line and
+ * pattern; the rest of that file is not scanned, other files are). With
+ * several failures the first in file order is returned. A non-zero return
+ * from fn stops the scan: QUARRY_OK is returned with the counts so far.
  */
 QUARRY_API int quarry_grep_files(quarry_env *env, const quarry_regex *re,
                                  const char *const *paths, size_t n,
@@ -1280,8 +1291,9 @@ QUARRY_API int quarry_grep_files(quarry_env *env, const quarry_regex *re,
                                  quarry_grep_fn fn, void *ud,
                                  quarry_grep_counts *counts);
 /** The same over the stored texts of ix's live documents (optionally those
- * matching filter); hits carry doc and token spans; source is 0. Errors on
- * ix. */
+ * matching filter), on the calling thread only (opts->threads is ignored: a
+ * snapshot is read by one thread at a time); hits carry doc and token spans
+ * (line numbers count within the document); source is 0. Errors on ix. */
 QUARRY_API int quarry_grep_index(quarry_index *ix, const quarry_regex *re,
                                  const quarry_filter *filter,
                                  const quarry_grep_options *opts,
