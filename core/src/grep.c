@@ -1,0 +1,525 @@
+/*
+ * grep.c - the raw scan of files (quarry_grep_files).
+ *
+ * Work is cut into tasks: a whole small file, or a ~8 MiB chunk of a large
+ * one (each chunk owns the lines that start inside it, so no line is cut
+ * or scanned twice). A small pool of threads takes tasks in order, each
+ * with its own compiled regex, and buffers its hits; the calling thread
+ * delivers them strictly in task order, adding the line counts of earlier
+ * chunks of the same file to make line numbers absolute. Workers may run at
+ * most a window of tasks ahead of delivery, which bounds the memory held
+ * by buffered hits.
+ *
+ * Worker threads allocate (file buffers, hit lists) through the env's
+ * allocator, which must therefore be thread-safe when threads > 1.
+ */
+#define _GNU_SOURCE /* memmem through regex.h users, memrchr */
+#include "regex.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CHUNK_BYTES ((uint64_t)8 << 20)
+/* grep tools call a file binary when its start holds a NUL byte */
+#define BINARY_PROBE 8192
+#define MAX_THREADS 64
+#define TASKS_AHEAD_PER_THREAD 4
+
+typedef struct grep_rec {
+    uint64_t start, end;
+    uint64_t line; /* 0-based, relative to the task's first line */
+    uint64_t line_start;
+    size_t line_off; /* of the line's copy in the task's arena */
+    size_t line_len;
+} grep_rec;
+
+typedef struct grep_task {
+    size_t file;
+    uint64_t off, end; /* nominal byte range; whole files: 0, UINT64_MAX */
+    int done;
+    int status;
+    int err_errno;
+    char *msg; /* QI_ERRMSG_SIZE bytes once a regex error happened */
+    uint64_t error_line;
+    uint64_t hits, newlines, bytes;
+    grep_rec *recs;
+    size_t nrecs, cap;
+    qi_buf lines;
+    uint64_t last_line_start;
+    int has_line;
+    const char *base; /* the buffer being scanned (during the scan) */
+    quarry_env *env;
+} grep_task;
+
+typedef struct grep_run {
+    quarry_env *env;
+    const char *const *paths;
+    int want_lines;
+    int skip_binary;
+    int chunk_files;
+    grep_task *tasks;
+    size_t ntasks;
+    size_t task_cap; /* allocated entries of tasks */
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    size_t next_task; /* the next task a worker takes */
+    size_t emitted;   /* tasks delivered so far */
+    size_t window;
+    int stop;
+} grep_run;
+
+typedef struct grep_worker {
+    grep_run *run;
+    quarry_regex *re;
+    qi_buf buf; /* contents of small files, reused */
+    pthread_t thread;
+} grep_worker;
+
+static uint64_t newlines_in(const char *text, size_t from, size_t to)
+{
+    uint64_t n = 0;
+    const char *p = text + from, *stop = text + to;
+    while (p < stop && (p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+/* ---- one task ----------------------------------------------------------- */
+
+static int collect_hit(void *ud, size_t start, size_t end, uint64_t line,
+                       size_t line_start, size_t line_end)
+{
+    grep_task *t = ud;
+    grep_rec *r;
+    void *data = t->recs;
+    if (!qi_array_reserve(t->env, &data, &t->cap, t->nrecs + 1, sizeof *r))
+        return QUARRY_ENOMEM;
+    t->recs = data;
+    r = &t->recs[t->nrecs];
+    if (!t->has_line || t->last_line_start != line_start) {
+        size_t off = t->lines.len;
+        if (!qi_buf_append(t->env, &t->lines, t->base + line_start,
+                           line_end - line_start))
+            return QUARRY_ENOMEM;
+        t->last_line_start = line_start;
+        t->has_line = 1;
+        r->line_off = off;
+    } else {
+        r->line_off = t->recs[t->nrecs - 1].line_off;
+    }
+    r->start = start;
+    r->end = end;
+    r->line = line;
+    r->line_start = line_start;
+    r->line_len = line_end - line_start;
+    t->nrecs++;
+    return 0;
+}
+
+/* Reads a whole file into b; returns 0 or an errno value. */
+static int read_whole(quarry_env *env, int fd, qi_buf *b)
+{
+    struct stat st;
+    b->len = 0;
+    if (fstat(fd, &st) != 0)
+        return errno;
+    if (S_ISDIR(st.st_mode))
+        return EISDIR;
+    if (!qi_buf_reserve(env, b, (size_t)st.st_size + 1))
+        return ENOMEM;
+    for (;;) {
+        ssize_t got;
+        if (b->cap - b->len < 4096 && !qi_buf_reserve(env, b, 65536))
+            return ENOMEM;
+        got = read(fd, b->data + b->len, b->cap - b->len);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        if (got == 0)
+            return 0;
+        b->len += (size_t)got;
+    }
+}
+
+/* The first line start at or after pos (size if none). */
+static size_t line_start_from(const char *text, size_t size, uint64_t pos)
+{
+    const char *nl;
+    if (pos == 0)
+        return 0;
+    if (pos >= size)
+        return size;
+    nl = memchr(text + pos - 1, '\n', size - (size_t)(pos - 1));
+    return nl ? (size_t)(nl - text) + 1 : size;
+}
+
+static void task_scan(grep_worker *w, grep_task *t, const char *text,
+                      size_t size)
+{
+    grep_run *run = w->run;
+    size_t from = line_start_from(text, size, t->off);
+    size_t to = t->end >= size ? size : line_start_from(text, size, t->end);
+    qi_grep_scan_result r;
+    int rc;
+    if (run->skip_binary &&
+        memchr(text, 0, size < BINARY_PROBE ? size : BINARY_PROBE))
+        return;
+    t->bytes = to - from;
+    t->base = text;
+    rc = qi_grep_scan(w->re, text, from, to, run->want_lines,
+                      run->want_lines ? collect_hit : NULL, t, &r);
+    t->hits = r.hits;
+    t->newlines = r.newlines;
+    if (rc == QUARRY_OK)
+        return;
+    t->status = rc;
+    t->error_line = r.error_line;
+    if (run->want_lines)
+        t->newlines = newlines_in(text, from, to);
+    t->msg = qi_alloc(t->env, QI_ERRMSG_SIZE);
+    if (t->msg)
+        memcpy(t->msg, w->re->errmsg, QI_ERRMSG_SIZE);
+}
+
+static void task_run(grep_worker *w, grep_task *t)
+{
+    grep_run *run = w->run;
+    int fd = open(run->paths[t->file], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        t->status = errno == ENOENT ? QUARRY_ENOENT : QUARRY_EIO;
+        t->err_errno = errno;
+        return;
+    }
+    if (t->end == UINT64_MAX) {
+        int err = read_whole(run->env, fd, &w->buf);
+        if (err) {
+            t->status = err == ENOMEM ? QUARRY_ENOMEM : QUARRY_EIO;
+            t->err_errno = err;
+        } else {
+            task_scan(w, t, w->buf.data ? w->buf.data : "", w->buf.len);
+        }
+    } else {
+        struct stat st;
+        void *map = MAP_FAILED;
+        if (fstat(fd, &st) == 0 && st.st_size > 0)
+            map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED && st.st_size > 0) {
+            t->status = QUARRY_EIO;
+            t->err_errno = errno;
+        } else if (map != MAP_FAILED) {
+            task_scan(w, t, map, (size_t)st.st_size);
+            munmap(map, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+}
+
+static void task_release(quarry_env *env, grep_task *t)
+{
+    if (t->recs)
+        qi_free(env, t->recs, t->cap * sizeof *t->recs);
+    t->recs = NULL;
+    t->nrecs = t->cap = 0;
+    qi_buf_free(env, &t->lines);
+    if (t->msg)
+        qi_free(env, t->msg, QI_ERRMSG_SIZE);
+    t->msg = NULL;
+}
+
+/* ---- the pool ----------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+    grep_worker *w = arg;
+    grep_run *run = w->run;
+    for (;;) {
+        grep_task *t;
+        int skip;
+        pthread_mutex_lock(&run->mu);
+        while (run->next_task < run->ntasks &&
+               run->next_task >= run->emitted + run->window && !run->stop)
+            pthread_cond_wait(&run->work_cv, &run->mu);
+        if (run->next_task >= run->ntasks) {
+            pthread_mutex_unlock(&run->mu);
+            return NULL;
+        }
+        t = &run->tasks[run->next_task++];
+        skip = run->stop;
+        pthread_mutex_unlock(&run->mu);
+        if (!skip)
+            task_run(w, t);
+        pthread_mutex_lock(&run->mu);
+        t->done = 1;
+        pthread_cond_broadcast(&run->done_cv);
+        pthread_mutex_unlock(&run->mu);
+    }
+}
+
+/* ---- delivery ----------------------------------------------------------- */
+
+typedef struct grep_emit {
+    size_t file;      /* file of the tasks being delivered */
+    uint64_t line0;   /* newlines of its earlier chunks */
+    int file_matched; /* it has a hit */
+    int first_error;  /* status of the first failed task */
+    size_t errors;
+} grep_emit;
+
+static void note_error(grep_run *run, grep_emit *em, grep_task *t)
+{
+    const char *path = run->paths[t->file];
+    em->errors++;
+    if (em->first_error)
+        return;
+    em->first_error = t->status;
+    if (t->status == QUARRY_ELIMIT || t->msg)
+        qi_set_error(run->env->errmsg, "%s:%llu: %s", path,
+                     (unsigned long long)(em->line0 + t->error_line + 1),
+                     t->msg ? t->msg : "match limit");
+    else if (t->status == QUARRY_ENOMEM)
+        qi_set_error(run->env->errmsg, "%s: out of memory", path);
+    else
+        qi_set_error(run->env->errmsg, "%s: %s", path, strerror(t->err_errno));
+}
+
+/* Delivers task t; returns 1 when fn asked to stop. */
+static int emit(grep_run *run, grep_emit *em, grep_task *t, quarry_grep_fn fn,
+                void *ud, quarry_grep_counts *counts)
+{
+    size_t i;
+    int stop = 0;
+    if (t->file != em->file) {
+        em->file = t->file;
+        em->line0 = 0;
+        em->file_matched = 0;
+    }
+    if (t->status != QUARRY_OK)
+        note_error(run, em, t);
+    if (t->hits && !em->file_matched) {
+        em->file_matched = 1;
+        counts->files++;
+    }
+    counts->bytes += t->bytes;
+    if (!fn || !run->want_lines) {
+        counts->hits += t->hits;
+    } else {
+        for (i = 0; i < t->nrecs && !stop; i++) {
+            const grep_rec *r = &t->recs[i];
+            quarry_grep_hit h;
+            memset(&h, 0, sizeof h);
+            h.source = t->file;
+            h.start = r->start;
+            h.end = r->end;
+            h.line = em->line0 + r->line + 1;
+            h.line_text = t->lines.data ? t->lines.data + r->line_off : "";
+            h.line_len = r->line_len;
+            h.line_start = r->line_start;
+            counts->hits++;
+            stop = fn(ud, &h) != 0;
+        }
+    }
+    em->line0 += t->newlines;
+    task_release(run->env, t);
+    return stop;
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static int plan_tasks(grep_run *run, size_t n)
+{
+    size_t i, cap = 0, count = 0;
+    void *data = NULL;
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        uint64_t size = 0, k, chunks = 1;
+        if (stat(run->paths[i], &st) == 0 && S_ISREG(st.st_mode))
+            size = (uint64_t)st.st_size;
+        if (run->chunk_files && size > CHUNK_BYTES)
+            chunks = (size + CHUNK_BYTES - 1) / CHUNK_BYTES;
+        if (!qi_array_reserve(run->env, &data, &cap, count + chunks,
+                              sizeof(grep_task))) {
+            if (data)
+                qi_free(run->env, data, cap * sizeof(grep_task));
+            return QUARRY_ENOMEM;
+        }
+        for (k = 0; k < chunks; k++) {
+            grep_task *t = (grep_task *)data + count++;
+            memset(t, 0, sizeof *t);
+            t->env = run->env;
+            t->file = i;
+            t->off = chunks == 1 ? 0 : k * CHUNK_BYTES;
+            t->end = chunks == 1 ? UINT64_MAX : (k + 1) * CHUNK_BYTES;
+        }
+    }
+    run->tasks = data;
+    run->ntasks = count;
+    run->task_cap = cap;
+    return QUARRY_OK;
+}
+
+static unsigned thread_count(const quarry_grep_options *opts, size_t ntasks)
+{
+    long online;
+    unsigned n = opts ? opts->threads : 0;
+    if (n == 0) {
+        online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (unsigned)online : 1;
+    }
+    if (n > MAX_THREADS)
+        n = MAX_THREADS;
+    if (ntasks < n)
+        n = ntasks ? (unsigned)ntasks : 1;
+    return n;
+}
+
+static void free_workers(quarry_env *env, grep_worker *w, unsigned n)
+{
+    unsigned i;
+    for (i = 0; i < n; i++) {
+        quarry_regex_free(w[i].re);
+        qi_buf_free(env, &w[i].buf);
+    }
+    qi_free(env, w, n * sizeof *w);
+}
+
+/* Runs every task on the calling thread, delivering as it goes. */
+static int run_inline(grep_run *run, grep_worker *w, grep_emit *em,
+                      quarry_grep_fn fn, void *ud, quarry_grep_counts *counts)
+{
+    size_t i;
+    for (i = 0; i < run->ntasks; i++) {
+        task_run(w, &run->tasks[i]);
+        if (emit(run, em, &run->tasks[i], fn, ud, counts))
+            return 1;
+    }
+    return 0;
+}
+
+static int run_pool(grep_run *run, grep_worker *w, unsigned n, grep_emit *em,
+                    quarry_grep_fn fn, void *ud, quarry_grep_counts *counts)
+{
+    unsigned started = 0, i;
+    size_t k;
+    int rc = QUARRY_OK;
+    pthread_mutex_init(&run->mu, NULL);
+    pthread_cond_init(&run->work_cv, NULL);
+    pthread_cond_init(&run->done_cv, NULL);
+    run->window = (size_t)n * TASKS_AHEAD_PER_THREAD;
+    for (i = 0; i < n; i++) {
+        if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
+            break;
+        started++;
+    }
+    if (started == 0) {
+        qi_set_error(run->env->errmsg, "grep: cannot start a thread");
+        rc = QUARRY_EIO;
+    }
+    for (k = 0; k < run->ntasks && started; k++) {
+        grep_task *t = &run->tasks[k];
+        int stop;
+        pthread_mutex_lock(&run->mu);
+        while (!t->done)
+            pthread_cond_wait(&run->done_cv, &run->mu);
+        pthread_mutex_unlock(&run->mu);
+        stop = emit(run, em, t, fn, ud, counts);
+        pthread_mutex_lock(&run->mu);
+        run->emitted = k + 1;
+        if (stop)
+            run->stop = 1;
+        pthread_cond_broadcast(&run->work_cv);
+        pthread_mutex_unlock(&run->mu);
+        if (stop)
+            break;
+    }
+    for (i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    /* tasks run ahead of a stop were never delivered */
+    for (k = 0; k < run->ntasks; k++)
+        task_release(run->env, &run->tasks[k]);
+    pthread_cond_destroy(&run->done_cv);
+    pthread_cond_destroy(&run->work_cv);
+    pthread_mutex_destroy(&run->mu);
+    return rc;
+}
+
+int quarry_grep_files(quarry_env *env, const quarry_regex *re,
+                      const char *const *paths, size_t n,
+                      const quarry_grep_options *opts, quarry_grep_fn fn,
+                      void *ud, quarry_grep_counts *counts)
+{
+    grep_run run;
+    grep_emit em;
+    grep_worker *workers;
+    quarry_grep_counts local;
+    unsigned nthreads, i;
+    int rc;
+
+    if (!counts)
+        counts = &local;
+    memset(counts, 0, sizeof *counts);
+    if (!env || !re || (!paths && n))
+        return QUARRY_EINVAL;
+    if (!fn && !(opts && opts->count_only)) {
+        qi_set_error(env->errmsg, "grep: no callback and not count_only");
+        return QUARRY_EINVAL;
+    }
+    memset(&run, 0, sizeof run);
+    run.env = env;
+    run.paths = paths;
+    run.want_lines = !(opts && opts->count_only);
+    run.skip_binary = opts && opts->skip_binary;
+    /* a match that may span lines could cross a chunk boundary */
+    run.chunk_files = !(re->flags & QUARRY_RE_DOTALL);
+    if (plan_tasks(&run, n) != QUARRY_OK) {
+        qi_set_error(env->errmsg, "grep: out of memory");
+        return QUARRY_ENOMEM;
+    }
+    nthreads = thread_count(opts, run.ntasks);
+    workers = qi_calloc(env, nthreads, sizeof *workers);
+    if (!workers) {
+        qi_free(env, run.tasks, run.task_cap * sizeof *run.tasks);
+        qi_set_error(env->errmsg, "grep: out of memory");
+        return QUARRY_ENOMEM;
+    }
+    for (i = 0; i < nthreads; i++) {
+        workers[i].run = &run;
+        rc = qi_regex_clone(env, re, &workers[i].re);
+        if (rc != QUARRY_OK) {
+            free_workers(env, workers, nthreads);
+            qi_free(env, run.tasks, run.task_cap * sizeof *run.tasks);
+            return rc;
+        }
+    }
+    memset(&em, 0, sizeof em);
+    em.file = SIZE_MAX;
+    rc = QUARRY_OK;
+    if (nthreads == 1)
+        run_inline(&run, &workers[0], &em, fn, ud, counts);
+    else
+        rc = run_pool(&run, workers, nthreads, &em, fn, ud, counts);
+    if (run.tasks) {
+        size_t k;
+        for (k = 0; k < run.ntasks; k++)
+            task_release(env, &run.tasks[k]);
+        qi_free(env, run.tasks, run.task_cap * sizeof *run.tasks);
+    }
+    free_workers(env, workers, nthreads);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (em.errors > 1) {
+        size_t used = strlen(env->errmsg);
+        snprintf(env->errmsg + used, QI_ERRMSG_SIZE - used,
+                 " (and %zu more failed files)", em.errors - 1);
+    }
+    return em.first_error ? em.first_error : QUARRY_OK;
+}
