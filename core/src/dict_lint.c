@@ -262,8 +262,10 @@ static int cmp_issue(const void *a, const void *b)
     const quarry_dict_issue *x = a, *y = b;
     if (x->entry != y->entry)
         return (x->entry > y->entry) - (x->entry < y->entry);
-    return (x->never_matches < y->never_matches) -
-           (x->never_matches > y->never_matches);
+    if (x->never_matches != y->never_matches)
+        return (x->never_matches < y->never_matches) -
+               (x->never_matches > y->never_matches);
+    return strcmp(x->message, y->message); /* qsort is not stable */
 }
 
 int quarry_dict_lint(quarry_dict *d, const quarry_tokenizer_options *opts,
