@@ -1134,7 +1134,7 @@ fail:
 /* NEAR/n(a, b, ...) and ONEAR/n(...); n is 10 without /n. */
 static qi_qnode *parse_near(parser *p)
 {
-    size_t start = p->pos, open, num;
+    size_t start = p->pos, open, num, head_end;
     bool ordered = p->s[p->pos] == 'O';
     uint64_t n = NEAR_DEFAULT;
     qi_qnode *g, *kid;
@@ -1156,11 +1156,12 @@ static qi_qnode *parse_near(parser *p)
         if (n > NEAR_MAX)
             return fail(p, num, "NEAR distance %.*s is larger than %u",
                         (int)(p->pos - num), p->s + num, NEAR_MAX);
-        skip_space(p);
     }
+    head_end = p->pos;
+    skip_space(p);
     if (!at(p, p->pos, '('))
-        return fail(p, p->pos, "expected '(' after %.*s", (int)(p->pos - start),
-                    p->s + start);
+        return fail(p, p->pos, "expected '(' after %.*s",
+                    (int)(head_end - start), p->s + start);
     open = p->pos;
     if (!enter(p, start))
         return NULL;

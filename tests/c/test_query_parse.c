@@ -232,6 +232,12 @@ static void test_filters_scope(void)
     OK("NEAR/3(a, b) within s",
        "(within s (near 3 (term \"a\") (term \"b\")))");
     OK("a WITHIN s", "(and (term \"a\") (term \"WITHIN\") (term \"s\"))");
+    OK("\"a\" [] \"b\" year=1",
+       "(and (seq (tok 1 1 phrase (norm= \"a\")) (tok 1 1) "
+       "(tok 1 1 phrase (norm= \"b\"))) (filter \"year=1\"))");
+    OK("x (NOT year=1) NOT (y OR z)",
+       "(and (term \"x\") (filter \"(NOT year=1)\") "
+       "(not (or (term \"y\") (term \"z\"))))");
     OK("a within  s tax year=1",
        "(and (term \"a\") (term \"within\") (term \"s\") (term \"tax\") "
        "(filter \"year=1\"))");
@@ -267,7 +273,9 @@ static void test_errors(void)
     BAD("NEAR/5(a, b", QUARRY_ESYNTAX, 6, "to close the '(' at 6");
     BAD("NEAR/x(a, b)", QUARRY_ESYNTAX, 5, "distance");
     BAD("NEAR/1000001(a, b)", QUARRY_ESYNTAX, 5, "larger than 1000000");
-    BAD("NEAR/5 a", QUARRY_ESYNTAX, 7, "expected '('");
+    BAD("NEAR/5 a", QUARRY_ESYNTAX, 7, "expected '(' after NEAR/5 at");
+    BAD("ONEAR/ (a, b)", QUARRY_ESYNTAX, 6, "after ONEAR/");
+    BAD("NEAR(a, b) NEAR()", QUARRY_ESYNTAX, 16, "operand before ')'");
     BAD("NEAR/5(a AND b, c)", QUARRY_ESYNTAX, 9, "AND is not allowed");
     BAD("NEAR/5(a, NOT b)", QUARRY_ESYNTAX, 10, "NOT is not allowed");
     BAD("NEAR/5(a b, c)", QUARRY_ESYNTAX, 9, "juxtaposed");
