@@ -55,24 +55,6 @@ static void put_quoted(sink *o, const char *s, size_t len)
     put_s(o, "\"");
 }
 
-/* /pattern/ with its slashes escaped again. */
-static void put_regex(sink *o, const char *s, size_t len, unsigned flags)
-{
-    size_t i, run = 0;
-    put_s(o, "/");
-    for (i = 0; i < len; i++) {
-        if (s[i] == '\\' && i + 1 < len) {
-            i++; /* an escape: its character is not a delimiter */
-        } else if (s[i] == '/') {
-            put(o, s + run, i - run);
-            put_s(o, "\\");
-            run = i;
-        }
-    }
-    put(o, s + run, len - run);
-    put_s(o, (flags & QN_F_CASELESS) ? "/i" : "/");
-}
-
 static void put_node(sink *o, const qi_qnode *n);
 
 static void put_kids(sink *o, const qi_qnode *n)
@@ -90,7 +72,12 @@ static void put_attr(sink *o, const qi_qnode *n)
     put_s(o, n->attr == QA_WORD ? "(word" : "(norm");
     put_s(o, n->op == QA_NE ? "!=" : "=");
     switch (n->vkind) {
-    case QV_REGEX: put_regex(o, n->text, n->text_len, n->flags); break;
+    case QV_REGEX:
+        /* quoted like every other string, so the form stays an S-expression
+         * whatever the pattern holds */
+        put_s(o, (n->flags & QN_F_CASELESS) ? "/i " : "/ ");
+        put_quoted(o, n->text, n->text_len);
+        break;
     case QV_WILDCARD:
         put_s(o, "~ ");
         put_quoted(o, n->text, n->text_len);
