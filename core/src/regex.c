@@ -234,6 +234,7 @@ int quarry_regex_compile(quarry_env *env, const char *pattern, size_t len,
     if ((flags & ~(unsigned)QUARRY_RE_DOTALL) == QUARRY_RE_LITERAL &&
         re->literal_len > 0 && quarry_utf8_valid(pattern, len)) {
         re->memmem_only = 1;
+        re->literal_has_newline = memchr(pattern, '\n', len) != NULL;
         *out = re;
         return QUARRY_OK;
     }
@@ -332,6 +333,11 @@ static int run_pcre(quarry_regex *re, const char *subject, size_t len,
     return QUARRY_OK;
 }
 
+/* How far past a candidate the end of its line is looked for before the
+ * line counts as long: for long lines the regex runs unconfined, so that
+ * many hits on one line do not each search for its end. */
+#define LINE_PROBE 4096u
+
 /* Line of text containing pos: [*ls, *le), *le at its '\n' or at len. */
 static void line_around(const char *text, size_t len, size_t floor, size_t pos,
                         size_t *ls, size_t *le)
@@ -343,7 +349,7 @@ static void line_around(const char *text, size_t len, size_t floor, size_t pos,
     *le = nl ? (size_t)(nl - text) : len;
 }
 
-/* The regex confined to the line [ls, le), from from on. */
+/* The regex confined to text[from, le), le being a line end. */
 static int run_line(quarry_regex *re, const char *text, size_t from, size_t le,
                     size_t *start, size_t *end)
 {
@@ -383,6 +389,26 @@ static int search_lines(quarry_regex *re, const char *text, size_t len,
     return QUARRY_DONE;
 }
 
+/* A match found unconfined from from, made to respect lines: if it crosses
+ * a line break, the match confined to the line where it starts, else
+ * QUARRY_DONE with *next set to the start of the following line. */
+static int confine(quarry_regex *re, const char *text, size_t len,
+                   size_t *start, size_t *end, size_t *next)
+{
+    const char *nl = memchr(text + *start, '\n', *end - *start);
+    size_t s = *start, le;
+    int rc;
+    if (!nl)
+        return QUARRY_OK;
+    le = (size_t)(nl - text);
+    rc = run_line(re, text, s, le, start, end);
+    if (rc == QUARRY_ELIMIT)
+        *start = *end = s;
+    *next = le + 1;
+    (void)len;
+    return rc;
+}
+
 /* Candidates from memmem, the regex on their lines only. */
 static int search_literal(quarry_regex *re, const char *text, size_t len,
                           size_t from, size_t *start, size_t *end)
@@ -391,18 +417,36 @@ static int search_literal(quarry_regex *re, const char *text, size_t len,
     while (pos < len) {
         const char *hit =
             memmem(text + pos, len - pos, re->literal, re->literal_len);
-        size_t ls, le, s;
+        const char *nl;
+        size_t c, ls, window, next = len;
         int rc;
         if (!hit)
             return QUARRY_DONE;
-        line_around(text, len, pos, (size_t)(hit - text), &ls, &le);
-        s = ls > from ? ls : from;
-        rc = run_line(re, text, s, le, start, end);
+        c = (size_t)(hit - text);
+        nl = c > pos ? memrchr(text + pos, '\n', c - pos) : NULL;
+        ls = nl ? (size_t)(nl - text) + 1 : pos;
+        window = len - c < LINE_PROBE ? len - c : LINE_PROBE;
+        nl = memchr(text + c, '\n', window);
+        if (nl || c + window == len) {
+            size_t le = nl ? (size_t)(nl - text) : len;
+            rc = run_line(re, text, ls, le, start, end);
+            if (rc == QUARRY_ELIMIT)
+                *start = *end = ls;
+            if (rc != QUARRY_DONE)
+                return rc;
+            pos = le + 1;
+            continue;
+        }
+        /* a long line */
+        rc = run_pcre(re, text, len, ls, start, end);
         if (rc == QUARRY_ELIMIT)
-            *start = *end = ls;
+            return search_lines(re, text, len, ls, start, end);
+        if (rc != QUARRY_OK)
+            return rc;
+        rc = confine(re, text, len, start, end, &next);
         if (rc != QUARRY_DONE)
             return rc;
-        pos = le + 1;
+        pos = next;
     }
     return QUARRY_DONE;
 }
@@ -411,33 +455,36 @@ static int search(quarry_regex *re, const char *text, size_t len, size_t from,
                   size_t *start, size_t *end)
 {
     int rc;
+    if (re->memmem_only) {
+        const char *hit;
+        if (re->literal_has_newline && !(re->flags & QUARRY_RE_DOTALL))
+            return QUARRY_DONE;
+        hit = memmem(text + from, len - from, re->literal, re->literal_len);
+        if (!hit)
+            return QUARRY_DONE;
+        *start = (size_t)(hit - text);
+        *end = *start + re->literal_len;
+        return QUARRY_OK;
+    }
     if (re->flags & QUARRY_RE_DOTALL) {
-        if (re->memmem_only)
-            return run_line(re, text, from, len, start, end);
         rc = run_pcre(re, text, len, from, start, end);
         if (rc == QUARRY_ELIMIT)
             *start = *end = from;
         return rc;
     }
-    if (re->literal_len >= 2 || re->memmem_only)
+    if (re->literal_len >= 2)
         return search_literal(re, text, len, from, start, end);
     for (;;) {
-        size_t ls, le, s;
+        size_t next = len;
         rc = run_pcre(re, text, len, from, start, end);
         if (rc == QUARRY_ELIMIT)
             return search_lines(re, text, len, from, start, end);
-        if (rc != QUARRY_OK || !memchr(text + *start, '\n', *end - *start))
+        if (rc != QUARRY_OK)
             return rc;
-        /* it crossed a line break: find the match confined to the line
-         * where this one starts, or go on after that line */
-        s = *start;
-        line_around(text, len, from, s, &ls, &le);
-        rc = run_line(re, text, s, le, start, end);
-        if (rc == QUARRY_ELIMIT)
-            *start = *end = ls;
-        if (rc != QUARRY_DONE || le >= len)
+        rc = confine(re, text, len, start, end, &next);
+        if (rc != QUARRY_DONE || next >= len)
             return rc;
-        from = le + 1;
+        from = next;
     }
 }
 

@@ -27,7 +27,9 @@ struct quarry_regex {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
-    int jit; /* 1: code was JIT-compiled */
+    int jit;                 /* 1: code was JIT-compiled */
+    int literal_has_newline; /* such a fixed string never matches unless
+                                QUARRY_RE_DOTALL */
     char errmsg[QI_ERRMSG_SIZE];
 };
 
