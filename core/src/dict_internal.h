@@ -41,9 +41,9 @@ int qi_dict_category_index(quarry_dict *d, const char *name, size_t len,
 int qi_dict_add_entry(quarry_dict *d, size_t category, const char *pattern,
                       size_t len);
 
-/* 1 if dictionary entry (an index into d's entries) can match in the
- * matcher's segment: all its words are in the segment's dictionary. For
- * the lint; linear in the number of entries. */
-bool qi_dictmatch_has_entry(const qi_dictmatch *m, size_t entry);
+/* Sets live[e] for every dictionary entry e (live has one flag per entry)
+ * that can match in the matcher's segment: all its words are in the
+ * segment's dictionary. For the lint. */
+void qi_dictmatch_mark_entries(const qi_dictmatch *m, bool *live);
 
 #endif

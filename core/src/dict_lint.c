@@ -236,9 +236,7 @@ static int lint_index(linter *l, quarry_index *ix, const bool *never)
             qi_set_error(d->errmsg, "%s", err);
             break;
         }
-        for (i = 0; i < d->nentries; i++)
-            if (!seen[i] && qi_dictmatch_has_entry(m, i))
-                seen[i] = true;
+        qi_dictmatch_mark_entries(m, seen);
         qi_dictmatch_free(m);
     }
     for (i = 0; i < d->nentries && rc == QUARRY_OK; i++) {

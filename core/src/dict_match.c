@@ -374,13 +374,11 @@ int qi_dictmatch_new(quarry_env *env, const quarry_dict *d, int mode,
     return QUARRY_OK;
 }
 
-bool qi_dictmatch_has_entry(const qi_dictmatch *m, size_t entry)
+void qi_dictmatch_mark_entries(const qi_dictmatch *m, bool *live)
 {
     size_t i;
     for (i = 0; i < m->nentries; i++)
-        if (m->entries[i].source == entry)
-            return true;
-    return false;
+        live[m->entries[i].source] = true;
 }
 
 const uint64_t *qi_dictmatch_anchors(const qi_dictmatch *m, size_t *n)
