@@ -494,6 +494,14 @@ static void test_allocation_failures(void)
             CHECK_EQ_INT(qi_segment_doc_tokens(ix->segs[0].seg, 0, 0, 64, ids,
                                                NULL, NULL, &got),
                          QUARRY_OK);
+            /* no memory for the scratch of a position or the hits */
+            fail.budget = 0;
+            CHECK_EQ_INT(qi_dictmatch_doc(m, ids, got, &hits, &nh, &cap),
+                         QUARRY_ENOMEM);
+            fail.budget = -1;
+            free(hits);
+            hits = NULL;
+            nh = cap = 0;
             CHECK_EQ_INT(qi_dictmatch_doc(m, ids, got, &hits, &nh, &cap),
                          QUARRY_OK);
             CHECK_EQ_INT(nh, 5);
