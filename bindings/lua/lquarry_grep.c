@@ -322,7 +322,7 @@ static void push_hit(grep_ctx *c, const quarry_grep_hit *h)
     lua_State *L = c->L;
     size_t off = (size_t)(h->start - h->line_start);
     size_t mlen = (size_t)(h->end - h->start);
-    lua_createtable(L, 0, 9);
+    lua_createtable(L, 0, 10);
     /* the text first: for index scans it is borrowed until the next call on
      * the index */
     if (off > h->line_len)
@@ -336,6 +336,7 @@ static void push_hit(grep_ctx *c, const quarry_grep_hit *h)
     set_int(L, "start", (lua_Integer)h->start + 1);
     set_int(L, "end", (lua_Integer)h->end);
     set_int(L, "line", (lua_Integer)h->line);
+    set_int(L, "line_start", (lua_Integer)h->line_start + 1);
     if (c->ix) {
         quarry_index_doc d;
         set_int(L, "doc", (lua_Integer)h->doc + 1);
