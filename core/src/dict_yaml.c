@@ -251,6 +251,71 @@ static int parse_mapping(yctx *y, int depth)
     }
 }
 
+/* A scalar item of the current category's list. */
+static int add_pattern(yctx *y, size_t cat, const yaml_event_t *ev)
+{
+    const char *v = (const char *)ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    int rc;
+    if (scalar_is_null(ev))
+        return fail_at(y, ev->start_mark, "empty pattern in category '%s'%s",
+                       y->name.data, len ? " (quote it to mean the word)" : "");
+    if (memchr(v, '\0', len))
+        return fail_at(y, ev->start_mark,
+                       "pattern in category '%s' contains a NUL character",
+                       y->name.data);
+    rc = qi_dict_add_entry(y->d, cat, v, len);
+    if (rc == QUARRY_EINVAL)
+        return fail_at(y, ev->start_mark, "%s in category '%s'", y->d->errmsg,
+                       y->name.data);
+    if (rc != QUARRY_OK)
+        qi_set_error(y->env->errmsg, "%s", y->d->errmsg);
+    return rc;
+}
+
+/* A mapping item of a list (its MAPPING_START at `at` read): quanteda
+ * tolerates "- sub: [...]", a subcategory with a single key. */
+static int parse_list_mapping(yctx *y, yaml_mark_t at, int depth)
+{
+    yaml_event_t key, val, end;
+    size_t saved = y->name.len;
+    int rc = next_event(y, &key);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (key.type == YAML_MAPPING_END_EVENT)
+        rc = fail_at(y, at, "empty mapping in the list of category '%s'",
+                     y->name.data);
+    if (rc == QUARRY_OK)
+        rc = check_node(y, &key);
+    if (rc == QUARRY_OK && key.type != YAML_SCALAR_EVENT)
+        rc = fail_at(y, key.start_mark,
+                     "a category name must be a string, got %s",
+                     node_kind(&key));
+    if (rc == QUARRY_OK)
+        rc = push_name(y, &key, &saved);
+    yaml_event_delete(&key);
+    if (rc != QUARRY_OK)
+        return rc;
+    rc = next_event(y, &val);
+    if (rc != QUARRY_OK)
+        return rc;
+    rc = parse_value(y, &val, depth + 1);
+    yaml_event_delete(&val);
+    if (rc != QUARRY_OK)
+        return rc;
+    pop_name(y, saved);
+    rc = next_event(y, &end);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (end.type != YAML_MAPPING_END_EVENT)
+        rc = fail_at(y, end.start_mark,
+                     "a mapping inside the list of category '%s' must have a "
+                     "single key (a subcategory)",
+                     y->name.data);
+    yaml_event_delete(&end);
+    return rc;
+}
+
 /* The items of the list of the current category (SEQUENCE_START read). */
 static int parse_list(yctx *y, int depth)
 {
@@ -270,77 +335,16 @@ static int parse_list(yctx *y, int depth)
             return QUARRY_OK;
         }
         rc = check_node(y, &ev);
-        if (rc != QUARRY_OK) {
-        } else if (ev.type == YAML_SCALAR_EVENT) {
-            if (scalar_is_null(&ev))
-                rc = fail_at(y, ev.start_mark,
-                             "empty pattern in category '%s'%s", y->name.data,
-                             ev.data.scalar.length
-                                 ? " (quote it to mean the word)"
-                                 : "");
-            else if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length))
-                rc = fail_at(y, ev.start_mark,
-                             "pattern in category '%s' contains a NUL "
-                             "character",
-                             y->name.data);
-            else {
-                rc = qi_dict_add_entry(y->d, cat,
-                                       (const char *)ev.data.scalar.value,
-                                       ev.data.scalar.length);
-                if (rc == QUARRY_EINVAL)
-                    rc = fail_at(y, ev.start_mark, "%s in category '%s'",
-                                 y->d->errmsg, y->name.data);
-                else if (rc != QUARRY_OK)
-                    qi_set_error(y->env->errmsg, "%s", y->d->errmsg);
-            }
-        } else if (ev.type == YAML_MAPPING_START_EVENT) {
-            /* quanteda tolerates "- sub: [...]" inside a list: a
-             * subcategory with a single key */
-            yaml_event_t key, val, end;
-            size_t saved = y->name.len;
-            yaml_mark_t at = ev.start_mark;
-            rc = next_event(y, &key);
-            if (rc != QUARRY_OK) {
-                yaml_event_delete(&ev);
-                return rc;
-            }
-            if (key.type == YAML_MAPPING_END_EVENT)
-                rc = fail_at(y, at,
-                             "empty mapping in the list of category "
-                             "'%s'",
-                             y->name.data);
-            else if ((rc = check_node(y, &key)) != QUARRY_OK) {
-            } else if (key.type != YAML_SCALAR_EVENT)
-                rc = fail_at(y, key.start_mark,
-                             "a category name must be a string, got %s",
-                             node_kind(&key));
+        if (rc == QUARRY_OK) {
+            if (ev.type == YAML_SCALAR_EVENT)
+                rc = add_pattern(y, cat, &ev);
+            else if (ev.type == YAML_MAPPING_START_EVENT)
+                rc = parse_list_mapping(y, ev.start_mark, depth);
             else
-                rc = push_name(y, &key, &saved);
-            yaml_event_delete(&key);
-            if (rc == QUARRY_OK) {
-                rc = next_event(y, &val);
-                if (rc == QUARRY_OK) {
-                    rc = parse_value(y, &val, depth + 1);
-                    yaml_event_delete(&val);
-                }
-                if (rc == QUARRY_OK) {
-                    pop_name(y, saved);
-                    rc = next_event(y, &end);
-                    if (rc == QUARRY_OK) {
-                        if (end.type != YAML_MAPPING_END_EVENT)
-                            rc = fail_at(
-                                y, end.start_mark,
-                                "a mapping inside the list of category '%s' "
-                                "must have a single key (a subcategory)",
-                                y->name.data);
-                        yaml_event_delete(&end);
-                    }
-                }
-            }
-        } else {
-            rc = fail_at(y, ev.start_mark,
-                         "a pattern of category '%s' must be a string, got %s",
-                         y->name.data, node_kind(&ev));
+                rc = fail_at(y, ev.start_mark,
+                             "a pattern of category '%s' must be a string, "
+                             "got %s",
+                             y->name.data, node_kind(&ev));
         }
         yaml_event_delete(&ev);
         if (rc != QUARRY_OK)
