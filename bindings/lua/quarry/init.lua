@@ -29,6 +29,21 @@ quarry.open_sources = core.open_sources
 --- quarry.summary([opts]) -> Summary | nil, msg, code
 quarry.summary = core.summary
 
+--- quarry.query(text) -> Query | nil, msg, "ESYNTAX", position (docs/query.md)
+quarry.query = core.query
+
+--- quarry.text_width(s) -> terminal columns (CJK characters take 2)
+quarry.text_width = core.text_width
+
+--- quarry.regex(pattern [, flags]) -> Regex | nil, msg, "ESYNTAX", position
+quarry.regex = core.regex
+
+--- quarry.grep(pattern, sources [, opts]) -> hits | counts | nil, msg, code
+quarry.grep = core.grep
+
+--- quarry.dictionary(path_or_table [, opts]) -> Dictionary | nil, msg, code
+quarry.dictionary = core.dictionary
+
 --- Formats an event as "path:line:column: message" (line and column when
 --- known), as compilers print diagnostics.
 function quarry.format_event(ev)
