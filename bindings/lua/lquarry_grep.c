@@ -203,9 +203,14 @@ static int regex_gmatch(lua_State *L)
 
 /* ---- sources: files and walked directories --------------------------- */
 
-static int compare_names(const void *a, const void *b)
+typedef struct walk_entry {
+    const char *name;   /* anchored in the walk's table of names */
+    unsigned char type; /* d_type: DT_UNKNOWN makes the walk stat it */
+} walk_entry;
+
+static int compare_entries(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const walk_entry *)a)->name, ((const walk_entry *)b)->name);
 }
 
 /* Appends the files under dir (name order, hidden entries skipped,
@@ -214,8 +219,8 @@ static void walk(lua_State *L, const char *dir, int list, int depth)
 {
     DIR *d;
     struct dirent *de;
-    const char **names;
-    size_t n = 0, i;
+    walk_entry *entries;
+    size_t n = 0, i, cap = 0;
     int names_table;
     if (depth > WALK_MAX_DEPTH)
         return;
@@ -234,28 +239,35 @@ static void walk(lua_State *L, const char *dir, int list, int depth)
             continue;
         lua_pushstring(L, de->d_name);
         lua_rawseti(L, names_table, (lua_Integer)++n);
+        lua_pushinteger(L, de->d_type);
+        lua_rawseti(L, names_table, -(lua_Integer)n);
     }
     closedir(d);
-    names = lua_newuserdatauv(L, (n ? n : 1) * sizeof *names, 0);
+    cap = n ? n : 1;
+    entries = lua_newuserdatauv(L, cap * sizeof *entries, 0);
     for (i = 0; i < n; i++) {
         lua_rawgeti(L, names_table, (lua_Integer)i + 1);
-        names[i] = lua_tostring(L, -1); /* anchored in names_table */
-        lua_pop(L, 1);
+        entries[i].name = lua_tostring(L, -1);
+        lua_rawgeti(L, names_table, -(lua_Integer)i - 1);
+        entries[i].type = (unsigned char)lua_tointeger(L, -1);
+        lua_pop(L, 2);
     }
-    qsort(names, n, sizeof *names, compare_names);
+    qsort(entries, n, sizeof *entries, compare_entries);
     for (i = 0; i < n; i++) {
         struct stat st;
         const char *child;
         size_t dl = strlen(dir);
         lua_pushstring(L, dir);
-        if (dl && dir[dl - 1] != '/')
-            lua_pushstring(L, "/");
-        else
-            lua_pushstring(L, "");
-        lua_pushstring(L, names[i]);
+        lua_pushstring(L, dl && dir[dl - 1] != '/' ? "/" : "");
+        lua_pushstring(L, entries[i].name);
         lua_concat(L, 3);
         child = lua_tostring(L, -1);
-        if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (entries[i].type == DT_REG) {
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, list, (lua_Integer)luaL_len(L, list) + 1);
+        } else if (entries[i].type == DT_DIR) {
+            walk(L, child, list, depth + 1);
+        } else if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
             walk(L, child, list, depth + 1);
         } else if (stat(child, &st) == 0 && S_ISREG(st.st_mode)) {
             lua_pushvalue(L, -1);
@@ -263,7 +275,7 @@ static void walk(lua_State *L, const char *dir, int list, int depth)
         }
         lua_pop(L, 1);
     }
-    lua_pop(L, 2); /* names, names_table */
+    lua_pop(L, 2); /* entries, names_table */
 }
 
 /* Pushes the list of files of the sources at idx (a path or an array of
@@ -390,8 +402,9 @@ static int filter_gc(lua_State *L)
     return 0;
 }
 
-static const char *const grep_opts[] = {"flags",   "limit",  "count", "filter",
-                                        "threads", "binary", "each",  NULL};
+static const char *const grep_opts[] = {"flags",  "limit",      "count",
+                                        "filter", "threads",    "binary",
+                                        "each",   "keep_going", NULL};
 
 static void check_grep_opts(lua_State *L, int idx)
 {
@@ -428,6 +441,10 @@ static lua_Integer opt_count(lua_State *L, int idx, const char *key)
     return v;
 }
 
+static int push_result(lua_State *L, const grep_ctx *c,
+                       const quarry_grep_counts *k, int count_only,
+                       int counted_in_core);
+
 /* quarry.grep(pattern_or_regex, sources [, opts]) -> hits | counts
  *   | nil, msg, code */
 static int l_grep(lua_State *L)
@@ -437,7 +454,7 @@ static int l_grep(lua_State *L)
     quarry_grep_options o;
     quarry_grep_counts k;
     grep_ctx c;
-    int rc, count_only;
+    int rc, count_only, keep_going, nret;
     const char *filter_text;
 
     lua_settop(L, 3);
@@ -459,6 +476,7 @@ static int l_grep(lua_State *L)
     }
     re = check_regex(L, 1);
     count_only = lq_opt_bool(L, 3, "count", 0);
+    keep_going = lq_opt_bool(L, 3, "keep_going", 0);
     o.count_only = count_only;
     o.threads = (unsigned)opt_count(L, 3, "threads");
     o.skip_binary = !lq_opt_bool(L, 3, "binary", 0);
@@ -513,33 +531,36 @@ static int l_grep(lua_State *L)
             lua_pop(L, 1);
         }
         rc = quarry_grep_files(env, re, paths, n, &o, on_hit, &c, &k);
-        if (rc != QUARRY_OK && !c.failed)
+        if (rc != QUARRY_OK && !c.failed &&
+            !(keep_going && (rc == QUARRY_ENOENT || rc == QUARRY_EIO)))
             return lq_fail(L, rc, quarry_env_errmsg(env));
     }
     if (c.failed)
         return lua_error(L);
-    if (count_only && !o.count_only) {
+    nret = push_result(L, &c, &k, count_only, o.count_only);
+    if (rc != QUARRY_OK) {
+        /* keep_going: the result, then what could not be read */
+        lua_pushstring(L, quarry_env_errmsg(env));
+        lua_pushstring(L, quarry_status_name(rc));
+        nret += 2;
+    }
+    return nret;
+}
+
+/* Pushes what quarry.grep returns: the counts or the hits. */
+static int push_result(lua_State *L, const grep_ctx *c,
+                       const quarry_grep_counts *k, int count_only,
+                       int counted_in_core)
+{
+    if (count_only || c->each) {
         lua_createtable(L, 0, 3);
-        set_int(L, "hits", (lua_Integer)c.n);
-        set_int(L, "files", (lua_Integer)k.files);
-        set_int(L, "bytes", (lua_Integer)k.bytes);
+        set_int(L, "hits",
+                counted_in_core ? (lua_Integer)k->hits : (lua_Integer)c->n);
+        set_int(L, "files", (lua_Integer)k->files);
+        set_int(L, "bytes", (lua_Integer)k->bytes);
         return 1;
     }
-    if (count_only) {
-        lua_createtable(L, 0, 3);
-        set_int(L, "hits", (lua_Integer)k.hits);
-        set_int(L, "files", (lua_Integer)k.files);
-        set_int(L, "bytes", (lua_Integer)k.bytes);
-        return 1;
-    }
-    if (c.each) {
-        lua_createtable(L, 0, 3);
-        set_int(L, "hits", (lua_Integer)c.n);
-        set_int(L, "files", (lua_Integer)k.files);
-        set_int(L, "bytes", (lua_Integer)k.bytes);
-        return 1;
-    }
-    lua_pushvalue(L, c.results);
+    lua_pushvalue(L, c->results);
     return 1;
 }
 

@@ -29,7 +29,9 @@
 /* grep tools call a file binary when its start holds a NUL byte */
 #define BINARY_PROBE 8192
 #define MAX_THREADS 64
-#define TASKS_AHEAD_PER_THREAD 4
+/* how far workers may run ahead of delivery: enough that many small files
+ * do not make them wait on the calling thread at every task */
+#define TASKS_AHEAD_PER_THREAD 64
 
 typedef struct grep_rec {
     uint64_t start, end;
@@ -71,6 +73,8 @@ typedef struct grep_run {
     size_t next_task; /* the next task a worker takes */
     size_t emitted;   /* tasks delivered so far */
     size_t window;
+    size_t awaited; /* the task the calling thread waits for, or SIZE_MAX */
+    unsigned idle;  /* workers waiting for the window to move */
     int stop;
 } grep_run;
 
@@ -148,6 +152,9 @@ static int read_whole(quarry_env *env, int fd, qi_buf *b)
         if (got == 0)
             return 0;
         b->len += (size_t)got;
+        /* what fstat reported is what is scanned: no extra read for EOF */
+        if (st.st_size > 0 && b->len >= (size_t)st.st_size)
+            return 0;
     }
 }
 
@@ -247,8 +254,11 @@ static void *worker_main(void *arg)
         int skip;
         pthread_mutex_lock(&run->mu);
         while (run->next_task < run->ntasks &&
-               run->next_task >= run->emitted + run->window && !run->stop)
+               run->next_task >= run->emitted + run->window && !run->stop) {
+            run->idle++;
             pthread_cond_wait(&run->work_cv, &run->mu);
+            run->idle--;
+        }
         if (run->next_task >= run->ntasks) {
             pthread_mutex_unlock(&run->mu);
             return NULL;
@@ -260,7 +270,9 @@ static void *worker_main(void *arg)
             task_run(w, t);
         pthread_mutex_lock(&run->mu);
         t->done = 1;
-        pthread_cond_broadcast(&run->done_cv);
+        /* wake-ups cost more than small tasks: only the awaited one */
+        if (run->awaited == (size_t)(t - run->tasks))
+            pthread_cond_signal(&run->done_cv);
         pthread_mutex_unlock(&run->mu);
     }
 }
@@ -415,6 +427,7 @@ static int run_pool(grep_run *run, grep_worker *w, unsigned n, grep_emit *em,
     pthread_cond_init(&run->work_cv, NULL);
     pthread_cond_init(&run->done_cv, NULL);
     run->window = (size_t)n * TASKS_AHEAD_PER_THREAD;
+    run->awaited = SIZE_MAX;
     for (i = 0; i < n; i++) {
         if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
             break;
@@ -428,15 +441,18 @@ static int run_pool(grep_run *run, grep_worker *w, unsigned n, grep_emit *em,
         grep_task *t = &run->tasks[k];
         int stop;
         pthread_mutex_lock(&run->mu);
+        run->awaited = k;
         while (!t->done)
             pthread_cond_wait(&run->done_cv, &run->mu);
+        run->awaited = SIZE_MAX;
         pthread_mutex_unlock(&run->mu);
         stop = emit(run, em, t, fn, ud, counts);
         pthread_mutex_lock(&run->mu);
         run->emitted = k + 1;
         if (stop)
             run->stop = 1;
-        pthread_cond_broadcast(&run->work_cv);
+        if (run->idle)
+            pthread_cond_broadcast(&run->work_cv);
         pthread_mutex_unlock(&run->mu);
         if (stop)
             break;

@@ -2,7 +2,6 @@
 -- -i INDEX`, a regex over the raw text of files or the stored texts of an
 -- index, printed as rg prints it.
 local quarry = require "quarry"
-local core = require "quarry.core"
 local args = require "quarry_cli.args"
 local ingest = require "quarry_cli.ingest"
 local output = require "quarry_cli.output"
@@ -69,30 +68,6 @@ local function compile(opts, pattern)
   return re
 end
 
---- The readable files of the sources; unreadable ones are reported on
---- stderr (the scan goes on without them). Returns files, had_error.
-local function readable_files(sources)
-  local files = core._grep_files(sources)
-  local ok, bad = {}, false
-  for _, p in ipairs(files) do
-    local f, err = io.open(p, "rb")
-    local problem = not f and (err or "cannot open")
-    if f then
-      local got, rerr = f:read(1)
-      if got == nil and rerr then problem = p .. ": " .. rerr end
-      f:close()
-    end
-    if problem then
-      if not problem:find(p, 1, true) then problem = p .. ": " .. problem end
-      io.stderr:write("quarry: ", problem, "\n")
-      bad = true
-    else
-      ok[#ok + 1] = p
-    end
-  end
-  return ok, bad
-end
-
 --- The line with its matches in bold red.
 local function highlight(line_text, line_start, spans)
   local out, at = {}, 1
@@ -146,22 +121,23 @@ function M.run(opts, positional)
   end
   local re <close> = compile(opts, pattern)
 
-  local idx, target, had_error = nil, nil, false
+  local idx, target = nil, sources
   if #sources == 0 then
     idx = ingest.open_index(ingest.index_path(opts))
     target = idx
-  else
-    target, had_error = readable_files(sources)
   end
   local label = labeler(idx)
-  local gopts = { threads = opts.threads, filter = opts.filter }
+  -- files that cannot be read are reported; the others are still scanned
+  local gopts = { threads = opts.threads, filter = opts.filter, keep_going = idx == nil }
+  local had_error = false
 
   local function finish(result, msg, code)
     if idx then idx:close() end
-    if not result then
+    if msg then
       io.stderr:write("quarry: ", msg, code and (" (" .. code .. ")") or "", "\n")
-      return 2
+      had_error = true
     end
+    if not result then return 2 end
     return nil
   end
 
