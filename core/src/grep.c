@@ -32,6 +32,9 @@
 /* how far workers may run ahead of delivery: enough that many small files
  * do not make them wait on the calling thread at every task */
 #define TASKS_AHEAD_PER_THREAD 64
+/* tasks the calling thread lets finish before it wakes to deliver them
+ * (well below the window, so workers never wait for it meanwhile) */
+#define EMIT_BATCH 32
 
 typedef struct grep_rec {
     uint64_t start, end;
@@ -44,6 +47,7 @@ typedef struct grep_rec {
 typedef struct grep_task {
     size_t file;
     uint64_t off, end; /* nominal byte range; whole files: 0, UINT64_MAX */
+    uint64_t size;     /* of the file when planned; UINT64_MAX unknown */
     int done;
     int status;
     int err_errno;
@@ -128,32 +132,29 @@ static int collect_hit(void *ud, size_t start, size_t end, uint64_t line,
     return 0;
 }
 
-/* Reads a whole file into b; returns 0 or an errno value. */
-static int read_whole(quarry_env *env, int fd, qi_buf *b)
+/* Reads a whole file into b; returns 0 or an errno value. size_hint is
+ * what stat said when the scan was planned: with room for one byte more, a
+ * short read ends the file without another system call. */
+static int read_whole(quarry_env *env, int fd, uint64_t size_hint, qi_buf *b)
 {
-    struct stat st;
+    size_t want = size_hint == UINT64_MAX ? 65536 : (size_t)size_hint + 1;
     b->len = 0;
-    if (fstat(fd, &st) != 0)
-        return errno;
-    if (S_ISDIR(st.st_mode))
-        return EISDIR;
-    if (!qi_buf_reserve(env, b, (size_t)st.st_size + 1))
+    if (!qi_buf_reserve(env, b, want))
         return ENOMEM;
     for (;;) {
+        size_t room;
         ssize_t got;
         if (b->cap - b->len < 4096 && !qi_buf_reserve(env, b, 65536))
             return ENOMEM;
-        got = read(fd, b->data + b->len, b->cap - b->len);
+        room = b->cap - b->len;
+        got = read(fd, b->data + b->len, room);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
             return errno;
         }
-        if (got == 0)
-            return 0;
         b->len += (size_t)got;
-        /* what fstat reported is what is scanned: no extra read for EOF */
-        if (st.st_size > 0 && b->len >= (size_t)st.st_size)
+        if ((size_t)got < room)
             return 0;
     }
 }
@@ -208,7 +209,7 @@ static void task_run(grep_worker *w, grep_task *t)
         return;
     }
     if (t->end == UINT64_MAX) {
-        int err = read_whole(run->env, fd, &w->buf);
+        int err = read_whole(run->env, fd, t->size, &w->buf);
         if (err) {
             t->status = err == ENOMEM ? QUARRY_ENOMEM : QUARRY_EIO;
             t->err_errno = err;
@@ -353,10 +354,10 @@ static int plan_tasks(grep_run *run, size_t n)
     void *data = NULL;
     for (i = 0; i < n; i++) {
         struct stat st;
-        uint64_t size = 0, k, chunks = 1;
+        uint64_t size = UINT64_MAX, k, chunks = 1;
         if (stat(run->paths[i], &st) == 0 && S_ISREG(st.st_mode))
             size = (uint64_t)st.st_size;
-        if (run->chunk_files && size > CHUNK_BYTES)
+        if (run->chunk_files && size != UINT64_MAX && size > CHUNK_BYTES)
             chunks = (size + CHUNK_BYTES - 1) / CHUNK_BYTES;
         if (!qi_array_reserve(run->env, &data, &cap, count + chunks,
                               sizeof(grep_task))) {
@@ -369,6 +370,7 @@ static int plan_tasks(grep_run *run, size_t n)
             memset(t, 0, sizeof *t);
             t->env = run->env;
             t->file = i;
+            t->size = size;
             t->off = chunks == 1 ? 0 : k * CHUNK_BYTES;
             t->end = chunks == 1 ? UINT64_MAX : (k + 1) * CHUNK_BYTES;
         }
@@ -441,10 +443,20 @@ static int run_pool(grep_run *run, grep_worker *w, unsigned n, grep_emit *em,
         grep_task *t = &run->tasks[k];
         int stop;
         pthread_mutex_lock(&run->mu);
-        run->awaited = k;
-        while (!t->done)
-            pthread_cond_wait(&run->done_cv, &run->mu);
-        run->awaited = SIZE_MAX;
+        if (!t->done) {
+            /* sleep until a batch is ready rather than once per task:
+             * small files would cost a context switch each */
+            size_t target = k + EMIT_BATCH - 1;
+            if (target >= run->ntasks)
+                target = run->ntasks - 1;
+            run->awaited = target;
+            while (!run->tasks[target].done)
+                pthread_cond_wait(&run->done_cv, &run->mu);
+            run->awaited = k;
+            while (!t->done)
+                pthread_cond_wait(&run->done_cv, &run->mu);
+            run->awaited = SIZE_MAX;
+        }
         pthread_mutex_unlock(&run->mu);
         stop = emit(run, em, t, fn, ud, counts);
         pthread_mutex_lock(&run->mu);
