@@ -1,0 +1,144 @@
+/*
+ * query_iter.c - document-level candidates of a bound query tree: the
+ * documents that may hold hits, found from postings alone (query_exec.h).
+ * Term sets take the smallest current document of their cursors; AND,
+ * phrases, NEAR and sequences intersect their required operands by
+ * leapfrogging (each operand skips to the largest document seen so far);
+ * OR takes the smallest of its operands. NOT operands and filters never
+ * prune: they are checked on the candidates.
+ */
+#include "query_exec.h"
+
+static int corrupt(quarry_search *s, qi_segment *seg, int rc)
+{
+    qi_set_error(s->errmsg, "%s", qi_segment_errmsg(seg));
+    return rc;
+}
+
+static int terms_next(quarry_search *s, qx_node *n, uint64_t target,
+                      uint64_t *doc)
+{
+    uint64_t best = UINT64_MAX;
+    size_t i;
+    for (i = 0; i < n->nterms; i++) {
+        qi_postings *pl = &n->pl[i];
+        int rc;
+        if (n->pl_state[i] == 2)
+            continue;
+        if (n->pl_state[i] == 0) {
+            rc = qi_postings_start(pl, s->ix->segs[s->seg].seg, &n->terms[i]);
+            if (rc != QUARRY_OK)
+                return corrupt(s, s->ix->segs[s->seg].seg, rc);
+            rc = qi_postings_advance(pl, target);
+            n->pl_state[i] = 1;
+        } else if (pl->doc < target) {
+            rc = qi_postings_advance(pl, target);
+        } else {
+            rc = QUARRY_OK;
+        }
+        if (rc == QUARRY_DONE) {
+            n->pl_state[i] = 2;
+            continue;
+        }
+        if (rc != QUARRY_OK)
+            return corrupt(s, pl->seg, rc);
+        if (pl->doc < best)
+            best = pl->doc;
+    }
+    if (best == UINT64_MAX)
+        return QUARRY_DONE;
+    *doc = best;
+    return QUARRY_OK;
+}
+
+/* Leapfrog over the kids that must hold hits (all but NOT and filters). */
+static int and_next(quarry_search *s, qx_node *n, uint64_t target,
+                    uint64_t *doc)
+{
+    uint64_t x = target;
+    size_t i, agree = 0, positive = 0;
+    for (i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind != QX_NOT && n->kids[i]->kind != QX_FILTER)
+            positive++;
+    if (positive == 0) {
+        /* only filters (or a sequence without a required word): every
+           document of the segment is a candidate */
+        if (x >= s->ix->segs[s->seg].ms.doc_count)
+            return QUARRY_DONE;
+        *doc = x;
+        return QUARRY_OK;
+    }
+    for (i = 0;; i = (i + 1) % n->nkids) {
+        qx_node *k = n->kids[i];
+        uint64_t d;
+        int rc;
+        if (k->kind == QX_NOT || k->kind == QX_FILTER)
+            continue;
+        rc = qx_next_candidate(s, k, x, &d);
+        if (rc != QUARRY_OK)
+            return rc;
+        if (d != x) {
+            x = d;
+            agree = 0;
+        }
+        if (++agree == positive)
+            break;
+    }
+    *doc = x;
+    return QUARRY_OK;
+}
+
+static int or_next(quarry_search *s, qx_node *n, uint64_t target, uint64_t *doc)
+{
+    uint64_t best = UINT64_MAX;
+    size_t i;
+    for (i = 0; i < n->nkids; i++) {
+        uint64_t d;
+        int rc = qx_next_candidate(s, n->kids[i], target, &d);
+        if (rc == QUARRY_DONE)
+            continue;
+        if (rc != QUARRY_OK)
+            return rc;
+        if (d < best)
+            best = d;
+    }
+    if (best == UINT64_MAX)
+        return QUARRY_DONE;
+    *doc = best;
+    return QUARRY_OK;
+}
+
+int qx_next_candidate(quarry_search *s, qx_node *n, uint64_t target,
+                      uint64_t *doc)
+{
+    int rc;
+    if (n->done)
+        return QUARRY_DONE;
+    if (n->started && n->doc >= target) {
+        *doc = n->doc;
+        return QUARRY_OK;
+    }
+    switch (n->kind) {
+    case QX_TERMS: rc = terms_next(s, n, target, doc); break;
+    case QX_OR: rc = or_next(s, n, target, doc); break;
+    case QX_NOT: rc = qx_next_candidate(s, n->kids[0], target, doc); break;
+    case QX_FILTER:
+        if (target >= s->ix->segs[s->seg].ms.doc_count) {
+            rc = QUARRY_DONE;
+        } else {
+            *doc = target;
+            rc = QUARRY_OK;
+        }
+        break;
+    default: /* AND, PHRASE, NEAR, SEQ: every kid is required */
+        rc = and_next(s, n, target, doc);
+        break;
+    }
+    if (rc == QUARRY_DONE)
+        n->done = 1;
+    if (rc != QUARRY_OK)
+        return rc;
+    n->started = 1;
+    n->doc = *doc;
+    return QUARRY_OK;
+}

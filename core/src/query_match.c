@@ -1,0 +1,762 @@
+/*
+ * query_match.c - the hits of a bound query tree inside one candidate
+ * document, computed bottom-up (query_exec.h; semantics in docs/query.md).
+ * Terms read their positions from postings; phrases merge the positions of
+ * their words; booleans and NEAR combine their operands' hits, unit by unit
+ * (sentence or paragraph) when the query has a scope; token sequences decode
+ * the document's token ids once and test each position.
+ */
+#include "query_exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool qx_hits_reserve(quarry_env *env, qx_hits *h, size_t need)
+{
+    return need <= h->cap ||
+           qi_array_reserve(env, (void **)&h->v, &h->cap, need, sizeof *h->v);
+}
+
+void qx_hits_free(quarry_env *env, qx_hits *h)
+{
+    if (h->v)
+        qi_free(env, h->v, h->cap * sizeof *h->v);
+    memset(h, 0, sizeof *h);
+}
+
+static int nomem(quarry_search *s)
+{
+    qi_set_error(s->errmsg, "search: out of memory");
+    return QUARRY_ENOMEM;
+}
+
+static int seg_error(quarry_search *s, qi_segment *seg, int rc)
+{
+    if (rc == QUARRY_ENOMEM)
+        return nomem(s);
+    qi_set_error(s->errmsg, "%s", qi_segment_errmsg(seg));
+    return rc;
+}
+
+static int push(quarry_search *s, qx_hits *h, uint64_t first, uint64_t end,
+                uint32_t tag)
+{
+    if (!qx_hits_reserve(s->env, h, h->n + 1))
+        return nomem(s);
+    h->v[h->n].first = first;
+    h->v[h->n].end = end;
+    h->v[h->n].tag = tag;
+    h->n++;
+    return QUARRY_OK;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    const qx_hit *x = a, *y = b;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->tag < y->tag ? -1 : x->tag > y->tag;
+}
+
+/* Sorts by (first, end) and drops repeated spans (the lowest tag stays). */
+static void sort_unique(qx_hits *h)
+{
+    size_t i, o = 0;
+    if (h->n < 2)
+        return;
+    qsort(h->v, h->n, sizeof *h->v, hit_cmp);
+    for (i = 0; i < h->n; i++)
+        if (o == 0 || h->v[i].first != h->v[o - 1].first ||
+            h->v[i].end != h->v[o - 1].end)
+            h->v[o++] = h->v[i];
+    h->n = o;
+}
+
+static bool u64_reserve(quarry_env *env, uint64_t **a, size_t *cap, size_t need)
+{
+    return need <= *cap ||
+           qi_array_reserve(env, (void **)a, cap, need, sizeof **a);
+}
+
+/* ---- per-document data -------------------------------------------------- */
+
+static int load_text(quarry_search *s, qi_segment *seg, uint64_t doc)
+{
+    int rc;
+    if (s->text_doc == doc + 1)
+        return QUARRY_OK;
+    rc = qi_segment_doc_text(seg, doc, &s->text);
+    if (rc != QUARRY_OK)
+        return seg_error(s, seg, rc);
+    s->text_doc = doc + 1;
+    return QUARRY_OK;
+}
+
+static int load_tokens(quarry_search *s, qi_segment *seg, uint64_t doc)
+{
+    qi_docmeta m;
+    size_t n, got = 0;
+    int rc;
+    if (s->tok_doc == doc + 1)
+        return QUARRY_OK;
+    rc = qi_segment_doc_meta(seg, doc, &m);
+    if (rc != QUARRY_OK)
+        return seg_error(s, seg, rc);
+    if (m.tokens > SIZE_MAX / sizeof(uint64_t)) {
+        qi_set_error(s->errmsg, "search: document too long");
+        return QUARRY_ELIMIT;
+    }
+    n = (size_t)m.tokens;
+    if (!qi_array_reserve(s->env, (void **)&s->ids, &s->ids_cap, n + 1,
+                          sizeof *s->ids) ||
+        !u64_reserve(s->env, &s->starts, &s->starts_cap, n + 1) ||
+        !u64_reserve(s->env, &s->ends, &s->ends_cap, n + 1))
+        return nomem(s);
+    s->tok_doc = 0;
+    if (n > 0) {
+        rc = qi_segment_doc_tokens(seg, doc, 0, n, s->ids, s->starts, s->ends,
+                                   &got);
+        if (rc != QUARRY_OK)
+            return seg_error(s, seg, rc);
+    }
+    s->tok_n = got;
+    s->tok_doc = doc + 1;
+    return QUARRY_OK;
+}
+
+static int load_units(quarry_search *s, qi_segment *seg, uint64_t doc)
+{
+    qi_docmeta m;
+    uint64_t count;
+    size_t got = 0;
+    int rc;
+    if (s->span_doc == doc + 1)
+        return QUARRY_OK;
+    rc = qi_segment_doc_meta(seg, doc, &m);
+    if (rc != QUARRY_OK)
+        return seg_error(s, seg, rc);
+    count = s->scope == QI_SCOPE_SENTENCE ? m.sentences : m.paragraphs;
+    if (count > SIZE_MAX / sizeof *s->units) {
+        qi_set_error(s->errmsg, "search: too many units");
+        return QUARRY_ELIMIT;
+    }
+    if (!qi_array_reserve(s->env, (void **)&s->units, &s->units_cap,
+                          (size_t)count ? (size_t)count : 1, sizeof *s->units))
+        return nomem(s);
+    s->span_doc = 0;
+    if (count > 0) {
+        rc = qi_segment_doc_spans(seg, doc,
+                                  s->scope == QI_SCOPE_SENTENCE ? 0 : 1, 0,
+                                  (size_t)count, s->units, &got);
+        if (rc != QUARRY_OK)
+            return seg_error(s, seg, rc);
+    }
+    s->nunits = got;
+    s->span_doc = doc + 1;
+    return QUARRY_OK;
+}
+
+/* ---- terms and phrases -------------------------------------------------- */
+
+/* Keeps the hits whose surface bytes equal n->surface. */
+static int check_case(quarry_search *s, qi_segment *seg, qx_node *n,
+                      uint64_t doc)
+{
+    size_t i, o = 0;
+    int rc = load_text(s, seg, doc);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (i = 0; i < n->hits.n; i++) {
+        uint64_t st, en;
+        size_t got = 0;
+        rc = qi_segment_doc_tokens(seg, doc, n->hits.v[i].first, 1, NULL, &st,
+                                   &en, &got);
+        if (rc != QUARRY_OK)
+            return seg_error(s, seg, rc);
+        if (got == 1 && en <= s->text.len && en - st == n->surface_len &&
+            memcmp(s->text.data + st, n->surface, n->surface_len) == 0)
+            n->hits.v[o++] = n->hits.v[i];
+    }
+    n->hits.n = o;
+    return QUARRY_OK;
+}
+
+static int terms_hits(quarry_search *s, qi_segment *seg, qx_node *n,
+                      uint64_t doc)
+{
+    size_t i, j, lists = 0;
+    int rc;
+    for (i = 0; i < n->nterms; i++) {
+        qi_postings *pl = &n->pl[i];
+        if (n->pl_state[i] != 1 || pl->doc != doc)
+            continue;
+        if (pl->freq > SIZE_MAX / sizeof(uint64_t) ||
+            !u64_reserve(s->env, &s->pos, &s->pos_cap, (size_t)pl->freq))
+            return nomem(s);
+        rc = qi_postings_positions(pl, s->pos);
+        if (rc != QUARRY_OK)
+            return seg_error(s, seg, rc);
+        if (!qx_hits_reserve(s->env, &n->hits, n->hits.n + (size_t)pl->freq))
+            return nomem(s);
+        for (j = 0; j < pl->freq; j++) {
+            qx_hit *h = &n->hits.v[n->hits.n++];
+            h->first = s->pos[j];
+            h->end = s->pos[j] + 1;
+            h->tag = 0;
+        }
+        lists++;
+    }
+    if (lists > 1)
+        sort_unique(&n->hits);
+    if (n->surface)
+        return check_case(s, seg, n, doc);
+    return QUARRY_OK;
+}
+
+/* Positions p where kid i has a hit at p + i for every kid. */
+static int phrase_hits(quarry_search *s, qx_node *n)
+{
+    size_t k = n->nkids, i, *at, a;
+    qx_hits *h0 = &n->kids[0]->hits;
+    at = qi_calloc(s->env, k, sizeof *at);
+    if (!at)
+        return nomem(s);
+    for (a = 0; a < h0->n; a++) {
+        uint64_t p = h0->v[a].first;
+        bool ok = true;
+        for (i = 1; i < k && ok; i++) {
+            qx_hits *hi = &n->kids[i]->hits;
+            while (at[i] < hi->n && hi->v[at[i]].first < p + i)
+                at[i]++;
+            ok = at[i] < hi->n && hi->v[at[i]].first == p + i;
+        }
+        if (ok && push(s, &n->hits, p, p + k, 0) != QUARRY_OK) {
+            qi_free(s->env, at, k * sizeof *at);
+            return QUARRY_ENOMEM;
+        }
+    }
+    qi_free(s->env, at, k * sizeof *at);
+    return QUARRY_OK;
+}
+
+/* ---- units -------------------------------------------------------------- */
+
+/* [lo, hi) of the hits of h whose first lies in [first, end). */
+static void range_of(const qx_hits *h, uint64_t first, uint64_t end, size_t *lo,
+                     size_t *hi)
+{
+    size_t a = 0, b = h->n;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (h->v[m].first < first)
+            a = m + 1;
+        else
+            b = m;
+    }
+    *lo = a;
+    b = h->n;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (h->v[m].first < end)
+            a = m + 1;
+        else
+            b = m;
+    }
+    *hi = a;
+}
+
+/* Does h hold a hit inside [first, end)? */
+static bool any_in(const qx_hits *h, uint64_t first, uint64_t end)
+{
+    size_t lo, hi, i;
+    range_of(h, first, end, &lo, &hi);
+    for (i = lo; i < hi; i++)
+        if (h->v[i].end <= end)
+            return true;
+    return false;
+}
+
+/* The units of the current document: one [0, inf) without a scope. */
+static int units_of(quarry_search *s, qi_segment *seg, uint64_t doc,
+                    const quarry_span **units, size_t *n)
+{
+    static const quarry_span whole = {0, UINT64_MAX};
+    int rc;
+    if (s->scope == QI_SCOPE_DOC) {
+        *units = &whole;
+        *n = 1;
+        return QUARRY_OK;
+    }
+    rc = load_units(s, seg, doc);
+    if (rc != QUARRY_OK)
+        return rc;
+    *units = s->units;
+    *n = s->nunits;
+    return QUARRY_OK;
+}
+
+int qx_scope_filter(quarry_search *s, qi_segment *seg, uint64_t doc, qx_hits *h)
+{
+    const quarry_span *u;
+    size_t nu, i, o = 0, j = 0;
+    int rc;
+    if (s->scope == QI_SCOPE_DOC)
+        return QUARRY_OK;
+    rc = units_of(s, seg, doc, &u, &nu);
+    if (rc != QUARRY_OK)
+        return rc;
+    /* hits sorted by first, units in order: one walk */
+    for (i = 0; i < h->n; i++) {
+        while (j < nu && u[j].end <= h->v[i].first)
+            j++;
+        if (j < nu && h->v[i].first >= u[j].first && h->v[i].end <= u[j].end)
+            h->v[o++] = h->v[i];
+    }
+    h->n = o;
+    return QUARRY_OK;
+}
+
+/* ---- booleans ----------------------------------------------------------- */
+
+static int and_hits(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
+{
+    const quarry_span *u;
+    size_t nu, ui, i;
+    int rc = units_of(s, seg, doc, &u, &nu);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (ui = 0; ui < nu; ui++) {
+        bool ok = true;
+        for (i = 0; i < n->nkids && ok; i++) {
+            qx_node *k = n->kids[i];
+            if (k->kind == QX_FILTER)
+                continue;
+            if (k->kind == QX_NOT)
+                /* the operand's hits are this document's only when the
+                   NOT had it as a candidate */
+                ok = !(k->kids[0]->have_hits && k->kids[0]->hits_doc == doc &&
+                       any_in(&k->kids[0]->hits, u[ui].first, u[ui].end));
+            else
+                ok = any_in(&k->hits, u[ui].first, u[ui].end);
+        }
+        if (!ok)
+            continue;
+        for (i = 0; i < n->nkids; i++) {
+            qx_node *k = n->kids[i];
+            size_t lo, hi, j;
+            if (k->kind == QX_FILTER || k->kind == QX_NOT)
+                continue;
+            range_of(&k->hits, u[ui].first, u[ui].end, &lo, &hi);
+            for (j = lo; j < hi; j++)
+                if (k->hits.v[j].end <= u[ui].end) {
+                    rc = push(s, &n->hits, k->hits.v[j].first, k->hits.v[j].end,
+                              k->hits.v[j].tag);
+                    if (rc != QUARRY_OK)
+                        return rc;
+                }
+        }
+    }
+    sort_unique(&n->hits);
+    return QUARRY_OK;
+}
+
+static int or_hits(quarry_search *s, qx_node *n)
+{
+    size_t i, j, total = 0;
+    for (i = 0; i < n->nkids; i++)
+        total += n->kids[i]->hits.n;
+    if (!qx_hits_reserve(s->env, &n->hits, total))
+        return nomem(s);
+    for (i = 0; i < n->nkids; i++)
+        for (j = 0; j < n->kids[i]->hits.n; j++)
+            n->hits.v[n->hits.n++] = n->kids[i]->hits.v[j];
+    sort_unique(&n->hits);
+    return QUARRY_OK;
+}
+
+/* ---- NEAR --------------------------------------------------------------- */
+
+/* The largest total length of one hit per operand, all inside [a, b) (and
+ * for ONEAR in operand order without overlap); 0 if there is none. Hit
+ * ranges per operand: [lo[i], hi[i]) of its hits. */
+static uint64_t near_best(quarry_search *s, qx_node *n, const size_t *lo,
+                          const size_t *hi, uint64_t a, uint64_t b)
+{
+    size_t i, j, m;
+    uint64_t sum = 0;
+    if (!n->ordered) {
+        for (i = 0; i < n->nkids; i++) {
+            const qx_hits *h = &n->kids[i]->hits;
+            uint64_t best = 0;
+            for (j = lo[i]; j < hi[i]; j++)
+                if (h->v[j].first >= a && h->v[j].end <= b &&
+                    h->v[j].end - h->v[j].first > best)
+                    best = h->v[j].end - h->v[j].first;
+            if (best == 0)
+                return 0;
+            sum += best;
+        }
+        return sum;
+    }
+    /* chain: f(h) = len(h) + the best f of the previous operand's hits that
+       end at or before h starts; values in set_b, aligned with the hits of
+       the operand (previous operand's values in set_a) */
+    {
+        const qx_hits *prev = NULL;
+        size_t plo = 0, phi = 0;
+        for (i = 0; i < n->nkids; i++) {
+            const qx_hits *h = &n->kids[i]->hits;
+            uint64_t *t;
+            bool any = false;
+            for (j = lo[i]; j < hi[i]; j++) {
+                uint64_t v = 0;
+                s->set_b[j - lo[i]] = 0;
+                if (h->v[j].first < a || h->v[j].end > b)
+                    continue;
+                if (prev) {
+                    for (m = plo; m < phi; m++)
+                        if (s->set_a[m - plo] > v &&
+                            prev->v[m].end <= h->v[j].first)
+                            v = s->set_a[m - plo];
+                    if (v == 0)
+                        continue;
+                }
+                s->set_b[j - lo[i]] = v + (h->v[j].end - h->v[j].first);
+                any = true;
+            }
+            if (!any)
+                return 0;
+            t = s->set_a;
+            s->set_a = s->set_b;
+            s->set_b = t;
+            {
+                size_t c = s->set_a_cap;
+                s->set_a_cap = s->set_b_cap;
+                s->set_b_cap = c;
+            }
+            prev = h;
+            plo = lo[i];
+            phi = hi[i];
+        }
+        for (m = plo; m < phi; m++)
+            if (s->set_a[m - plo] > sum)
+                sum = s->set_a[m - plo];
+        return sum;
+    }
+}
+
+/* Minimal windows of one unit [ufirst, uend). */
+static int near_unit(quarry_search *s, qx_node *n, uint64_t ufirst,
+                     uint64_t uend, size_t *lo, size_t *hi, size_t start_n)
+{
+    size_t k = n->nkids, i, j, most = 0;
+    uint64_t maxlen_sum = 0;
+    for (i = 0; i < k; i++) {
+        const qx_hits *h = &n->kids[i]->hits;
+        uint64_t ml = 0;
+        size_t cnt;
+        range_of(h, ufirst, uend, &lo[i], &hi[i]);
+        for (j = lo[i]; j < hi[i]; j++)
+            if (h->v[j].end <= uend && h->v[j].end - h->v[j].first > ml)
+                ml = h->v[j].end - h->v[j].first;
+        if (ml == 0)
+            return QUARRY_OK;
+        maxlen_sum += ml;
+        cnt = hi[i] - lo[i];
+        if (cnt > most)
+            most = cnt;
+    }
+    if (!u64_reserve(s->env, &s->set_a, &s->set_a_cap, most + 1) ||
+        !u64_reserve(s->env, &s->set_b, &s->set_b_cap, most + 1))
+        return nomem(s);
+    /* window starts: every hit's first, ascending (a k-way walk) */
+    {
+        size_t *at = qi_calloc(s->env, k, sizeof *at);
+        uint64_t *ends = NULL;
+        size_t ends_cap = 0;
+        int rc = QUARRY_OK;
+        if (!at)
+            return nomem(s);
+        for (i = 0; i < k; i++)
+            at[i] = lo[i];
+        for (;;) {
+            uint64_t a = UINT64_MAX, bound;
+            size_t ne = 0;
+            for (i = 0; i < k; i++)
+                if (at[i] < hi[i] && n->kids[i]->hits.v[at[i]].first < a)
+                    a = n->kids[i]->hits.v[at[i]].first;
+            if (a == UINT64_MAX)
+                break;
+            bound = a + n->near + maxlen_sum;
+            if (bound < a)
+                bound = UINT64_MAX;
+            /* candidate ends: ends of hits starting in [a, bound] */
+            for (i = 0; i < k; i++) {
+                const qx_hits *h = &n->kids[i]->hits;
+                for (j = at[i]; j < hi[i] && h->v[j].first <= bound; j++) {
+                    if (h->v[j].end > uend || h->v[j].end > bound)
+                        continue;
+                    if (!u64_reserve(s->env, &ends, &ends_cap, ne + 1)) {
+                        rc = nomem(s);
+                        goto out;
+                    }
+                    ends[ne++] = h->v[j].end;
+                }
+            }
+            /* smallest feasible end (ne is small: insertion order kept) */
+            {
+                uint64_t best_b = UINT64_MAX;
+                for (j = 0; j < ne; j++) {
+                    uint64_t b = ends[j], sum;
+                    if (b >= best_b)
+                        continue;
+                    sum = near_best(s, n, lo, hi, a, b);
+                    if (sum > 0 &&
+                        (b - a) - (sum < b - a ? sum : b - a) <= n->near)
+                        best_b = b;
+                }
+                if (best_b != UINT64_MAX) {
+                    rc = push(s, &n->hits, a, best_b, 0);
+                    if (rc != QUARRY_OK)
+                        goto out;
+                }
+            }
+            for (i = 0; i < k; i++)
+                while (at[i] < hi[i] && n->kids[i]->hits.v[at[i]].first == a)
+                    at[i]++;
+        }
+    out:
+        if (ends)
+            qi_free(s->env, ends, ends_cap * sizeof *ends);
+        qi_free(s->env, at, k * sizeof *at);
+        if (rc != QUARRY_OK)
+            return rc;
+    }
+    /* keep minimal windows: drop one that contains a later one */
+    {
+        size_t o = n->hits.n;
+        uint64_t min_end = UINT64_MAX;
+        size_t w;
+        for (w = n->hits.n; w-- > start_n;) {
+            qx_hit h = n->hits.v[w];
+            if (min_end <= h.end) {
+                n->hits.v[w].tag = UINT32_MAX; /* dropped */
+                continue;
+            }
+            min_end = h.end;
+        }
+        o = start_n;
+        for (w = start_n; w < n->hits.n; w++)
+            if (n->hits.v[w].tag != UINT32_MAX)
+                n->hits.v[o++] = n->hits.v[w];
+        n->hits.n = o;
+    }
+    return QUARRY_OK;
+}
+
+static int near_hits(quarry_search *s, qi_segment *seg, qx_node *n,
+                     uint64_t doc)
+{
+    const quarry_span *u;
+    size_t nu, ui, *lo;
+    int rc = units_of(s, seg, doc, &u, &nu);
+    if (rc != QUARRY_OK)
+        return rc;
+    lo = qi_calloc(s->env, 2 * n->nkids, sizeof *lo);
+    if (!lo)
+        return nomem(s);
+    for (ui = 0; ui < nu && rc == QUARRY_OK; ui++)
+        rc = near_unit(s, n, u[ui].first, u[ui].end, lo, lo + n->nkids,
+                       n->hits.n);
+    qi_free(s->env, lo, 2 * n->nkids * sizeof *lo);
+    return rc;
+}
+
+/* ---- sequences ---------------------------------------------------------- */
+
+static int test_eval(quarry_search *s, const qx_test *t, size_t pos)
+{
+    size_t i;
+    int r;
+    switch (t->kind) {
+    case QN_ATTR_AND:
+        for (i = 0; i < t->nkids; i++)
+            if ((r = test_eval(s, t->kids[i], pos)) <= 0)
+                return r;
+        return 1;
+    case QN_ATTR_OR:
+        for (i = 0; i < t->nkids; i++)
+            if ((r = test_eval(s, t->kids[i], pos)) != 0)
+                return r;
+        return 0;
+    case QN_ATTR_NOT:
+        r = t->nkids ? test_eval(s, t->kids[0], pos) : 0;
+        return r < 0 ? r : !r;
+    default: break;
+    }
+    if (t->attr == QA_NORM) {
+        uint32_t id = s->ids[pos];
+        if (t->bits)
+            r = id / 64 < t->nwords && ((t->bits[id / 64] >> (id % 64)) & 1);
+        else
+            r = t->has_ord && id == t->ord;
+    } else {
+        const char *w = s->text.data + s->starts[pos];
+        size_t len = (size_t)(s->ends[pos] - s->starts[pos]);
+        if (s->ends[pos] > s->text.len || s->starts[pos] > s->ends[pos]) {
+            qi_set_error(s->errmsg, "search: token offsets outside the text");
+            return QUARRY_ECORRUPT;
+        }
+        if (t->re) {
+            int m = pcre2_match(t->re, (PCRE2_SPTR)w, len, 0,
+                                PCRE2_NO_UTF_CHECK, s->md, s->mctx);
+            if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT) {
+                qi_set_error(s->errmsg,
+                             "search: a word pattern hit PCRE2's limits");
+                return QUARRY_ELIMIT;
+            }
+            if (m == PCRE2_ERROR_NOMEMORY || m == PCRE2_ERROR_HEAPLIMIT)
+                return nomem(s);
+            r = m >= 0;
+        } else {
+            r = len == t->lit_len && memcmp(w, t->lit, len) == 0;
+        }
+    }
+    return t->op == QA_NE ? !r : r;
+}
+
+static bool seq_needs_text(const qx_test *t)
+{
+    size_t i;
+    if (!t)
+        return false;
+    if (t->kind == QN_ATTR)
+        return t->attr == QA_WORD;
+    for (i = 0; i < t->nkids; i++)
+        if (seq_needs_text(t->kids[i]))
+            return true;
+    return false;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* For each start position, the shortest non-empty match starting there. */
+static int seq_hits(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
+{
+    size_t p, e, i, ntok;
+    bool text = false;
+    int rc = load_tokens(s, seg, doc);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (e = 0; e < n->nelems; e++)
+        text = text || seq_needs_text(n->elems[e].test);
+    if (text && (rc = load_text(s, seg, doc)) != QUARRY_OK)
+        return rc;
+    ntok = s->tok_n;
+    if (!u64_reserve(s->env, &s->set_a, &s->set_a_cap, ntok + 1) ||
+        !u64_reserve(s->env, &s->set_b, &s->set_b_cap, ntok + 1))
+        return nomem(s);
+    for (p = 0; p < ntok; p++) {
+        size_t na = 1;
+        uint64_t best = UINT64_MAX;
+        s->set_a[0] = p;
+        for (e = 0; e < n->nelems && na > 0; e++) {
+            const qx_elem *el = &n->elems[e];
+            size_t nb = 0;
+            for (i = 0; i < na; i++) {
+                uint64_t q = s->set_a[i], k;
+                if (el->min == 0)
+                    s->set_b[nb++] = q;
+                for (k = 1; k <= el->max && q + k - 1 < ntok; k++) {
+                    if (el->test) {
+                        int r = test_eval(s, el->test, (size_t)(q + k - 1));
+                        if (r < 0)
+                            return r;
+                        if (!r)
+                            break;
+                    }
+                    if (k >= el->min) {
+                        if (nb > ntok) /* cannot happen: sets are unique */
+                            break;
+                        s->set_b[nb++] = q + k;
+                    }
+                }
+                /* keep the set small: sort and unique when it grows */
+                if (nb > ntok / 2 + 1 || i + 1 == na) {
+                    size_t o = 0, x;
+                    qsort(s->set_b, nb, sizeof *s->set_b, u64_cmp);
+                    for (x = 0; x < nb; x++)
+                        if (o == 0 || s->set_b[x] != s->set_b[o - 1])
+                            s->set_b[o++] = s->set_b[x];
+                    nb = o;
+                }
+            }
+            {
+                uint64_t *t = s->set_a;
+                size_t c = s->set_a_cap;
+                s->set_a = s->set_b;
+                s->set_b = t;
+                s->set_a_cap = s->set_b_cap;
+                s->set_b_cap = c;
+            }
+            na = nb;
+        }
+        for (i = 0; i < na; i++)
+            if (s->set_a[i] > p && s->set_a[i] < best)
+                best = s->set_a[i];
+        if (best != UINT64_MAX) {
+            rc = push(s, &n->hits, p, best, 0);
+            if (rc != QUARRY_OK)
+                return rc;
+        }
+    }
+    return QUARRY_OK;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+int qx_hits_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
+{
+    uint64_t d;
+    size_t i;
+    int rc;
+    if (n->have_hits && n->hits_doc == doc)
+        return QUARRY_OK;
+    n->hits.n = 0;
+    n->have_hits = 0;
+    rc = qx_next_candidate(s, n, doc, &d);
+    if (rc == QUARRY_DONE || (rc == QUARRY_OK && d != doc))
+        goto done;
+    if (rc != QUARRY_OK)
+        return rc;
+    if (n->kind != QX_TERMS && n->kind != QX_SEQ)
+        for (i = 0; i < n->nkids; i++) {
+            rc = qx_hits_of(s, seg, n->kids[i], doc);
+            if (rc != QUARRY_OK)
+                return rc;
+        }
+    switch (n->kind) {
+    case QX_TERMS: rc = terms_hits(s, seg, n, doc); break;
+    case QX_PHRASE: rc = phrase_hits(s, n); break;
+    case QX_AND: rc = and_hits(s, seg, n, doc); break;
+    case QX_OR: rc = or_hits(s, n); break;
+    case QX_NOT:
+        rc = QUARRY_OK; /* its operand's hits are read by the AND */
+        break;
+    case QX_NEAR: rc = near_hits(s, seg, n, doc); break;
+    case QX_SEQ: rc = seq_hits(s, seg, n, doc); break;
+    case QX_FILTER: rc = QUARRY_OK; break;
+    }
+    if (rc != QUARRY_OK)
+        return rc;
+done:
+    n->have_hits = 1;
+    n->hits_doc = doc;
+    return QUARRY_OK;
+}
