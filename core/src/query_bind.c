@@ -84,6 +84,7 @@ void qx_node_free(quarry_search *s, qx_node *n)
         test_free(s, n->elems[i].test);
     if (n->elems)
         qi_free(s->env, n->elems, n->nelems * sizeof *n->elems);
+    qi_dictmatch_free(n->dm);
     qx_hits_free(s->env, &n->hits);
     qi_free(s->env, n, sizeof *n);
 }
@@ -689,6 +690,66 @@ static int bind_seq(quarry_search *s, qi_segment *seg, const qi_qnode *q,
     return QUARRY_OK;
 }
 
+/* ---- dictionaries ------------------------------------------------------ */
+
+/* A matcher for seg plus a QX_TERMS kid over its anchors (the documents
+ * that can hold a match). */
+static int bind_dict(quarry_search *s, qi_segment *seg, const qi_qnode *q,
+                     qx_node **out, size_t *error_pos)
+{
+    const uint64_t *anchors;
+    size_t na, i, nt = 0;
+    qx_node *n, *kid = NULL;
+    char *buf = NULL;
+    int rc = node_new(s, QX_DICT, out);
+    if (rc != QUARRY_OK)
+        return rc;
+    n = *out;
+    if (!q->dict) {
+        qi_set_error(s->errmsg, "search: dictionary node without dictionary");
+        return QUARRY_EINVAL;
+    }
+    rc = node_new(s, QX_TERMS, &kid);
+    if (rc == QUARRY_OK)
+        rc = add_kid(s, n, kid);
+    if (rc != QUARRY_OK || !seg)
+        return rc;
+    rc = qi_dictmatch_new(s->env, q->dict, q->dict_mode, seg, s->tok,
+                          s->max_expansion, &n->dm, s->errmsg);
+    if (rc != QUARRY_OK) {
+        n->dm = NULL;
+        if (rc == QUARRY_ELIMIT && error_pos)
+            *error_pos = q->pos;
+        return rc;
+    }
+    anchors = qi_dictmatch_anchors(n->dm, &na);
+    if (na == 0)
+        return QUARRY_OK;
+    rc = terms_alloc(s, kid, na);
+    buf = qi_alloc(s->env, QI_MAX_TERM + 1);
+    if (rc == QUARRY_OK && !buf)
+        rc = nomem(s);
+    for (i = 0; i < na && rc == QUARRY_OK; i++) {
+        size_t len = 0;
+        rc = qi_segment_term_text(seg, anchors[i], buf, &len);
+        if (rc == QUARRY_OK)
+            rc = qi_segment_term_find(seg, buf, len, &kid->terms[nt]);
+        if (rc == QUARRY_OK)
+            nt++;
+        else if (rc == QUARRY_DONE)
+            rc = QUARRY_OK; /* cannot happen on a sound segment */
+        else
+            qi_set_error(s->errmsg, "%s", qi_segment_errmsg(seg));
+    }
+    if (buf)
+        qi_free(s->env, buf, QI_MAX_TERM + 1);
+    if (rc == QUARRY_OK && nt < na) {
+        rc = QUARRY_ECORRUPT;
+        qi_set_error(s->errmsg, "search: a dictionary anchor is not a term");
+    }
+    return rc;
+}
+
 /* ---- the tree ----------------------------------------------------------- */
 
 int qx_bind(quarry_search *s, qi_segment *seg, const qi_qnode *q, qx_node **out,
@@ -733,13 +794,7 @@ int qx_bind(quarry_search *s, qi_segment *seg, const qi_qnode *q, qx_node **out,
         }
         break;
     case QN_FILTER: rc = node_new(s, QX_FILTER, out); break;
-    case QN_DICT:
-        if (error_pos)
-            *error_pos = q->pos;
-        qi_set_error(s->errmsg, "search: dictionary queries are not "
-                                "supported yet");
-        rc = QUARRY_EUNSUPPORTED;
-        break;
+    case QN_DICT: rc = bind_dict(s, seg, q, out, error_pos); break;
     default:
         if (error_pos)
             *error_pos = q->pos;

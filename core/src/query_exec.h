@@ -12,6 +12,7 @@
 #ifndef QUARRY_QUERY_EXEC_H
 #define QUARRY_QUERY_EXEC_H
 
+#include "dict.h"
 #include "index_internal.h"
 #include "query.h"
 
@@ -38,6 +39,7 @@ typedef enum qx_kind {
     QX_NOT,
     QX_NEAR,
     QX_SEQ,   /* token sequence; kids: QX_TERMS that must all occur */
+    QX_DICT,  /* dictionary matches; kids: QX_TERMS over its anchors */
     QX_FILTER /* a document filter: true for every candidate (the filters
                  are applied as a per-segment bitmap) */
 } qx_kind;
@@ -82,6 +84,8 @@ struct qx_node {
     /* QX_NEAR */
     uint32_t near;
     int ordered;
+    /* QX_DICT */
+    qi_dictmatch *dm;
     /* QX_SEQ */
     qx_elem *elems;
     size_t nelems;
@@ -137,7 +141,10 @@ struct quarry_search {
     size_t pos_cap;
     uint64_t *set_a, *set_b; /* sequence position sets, NEAR scratch */
     size_t set_a_cap, set_b_cap;
-    qx_hits tmp; /* scratch hits for unit-level evaluation */
+    qi_dicthit *dhits; /* dictionary matches of one document */
+    size_t dhits_cap;
+    size_t *cursors; /* per-operand scratch of phrases and NEAR */
+    size_t cursors_cap;
     char errmsg[QI_ERRMSG_SIZE];
 };
 

@@ -216,13 +216,22 @@ static int terms_hits(quarry_search *s, qi_segment *seg, qx_node *n,
 }
 
 /* Positions p where kid i has a hit at p + i for every kid. */
+static bool cursors_reserve(quarry_search *s, size_t need)
+{
+    return need <= s->cursors_cap ||
+           qi_array_reserve(s->env, (void **)&s->cursors, &s->cursors_cap, need,
+                            sizeof *s->cursors);
+}
+
 static int phrase_hits(quarry_search *s, qx_node *n)
 {
-    size_t k = n->nkids, i, *at, a;
+    size_t k = n->nkids, i, a;
+    size_t *at;
     qx_hits *h0 = &n->kids[0]->hits;
-    at = qi_calloc(s->env, k, sizeof *at);
-    if (!at)
+    if (!cursors_reserve(s, k))
         return nomem(s);
+    at = s->cursors;
+    memset(at, 0, k * sizeof *at);
     for (a = 0; a < h0->n; a++) {
         uint64_t p = h0->v[a].first;
         bool ok = true;
@@ -232,12 +241,9 @@ static int phrase_hits(quarry_search *s, qx_node *n)
                 at[i]++;
             ok = at[i] < hi->n && hi->v[at[i]].first == p + i;
         }
-        if (ok && push(s, &n->hits, p, p + k, 0) != QUARRY_OK) {
-            qi_free(s->env, at, k * sizeof *at);
+        if (ok && push(s, &n->hits, p, p + k, 0) != QUARRY_OK)
             return QUARRY_ENOMEM;
-        }
     }
-    qi_free(s->env, at, k * sizeof *at);
     return QUARRY_OK;
 }
 
@@ -473,17 +479,11 @@ static int near_unit(quarry_search *s, qx_node *n, uint64_t ufirst,
         return nomem(s);
     /* window starts: every hit's first, ascending (a k-way walk) */
     {
-        size_t *at = qi_calloc(s->env, k, sizeof *at);
-        uint64_t *ends = NULL;
-        size_t ends_cap = 0;
-        int rc = QUARRY_OK;
-        if (!at)
-            return nomem(s);
+        size_t *at = lo + 2 * k;
         for (i = 0; i < k; i++)
             at[i] = lo[i];
         for (;;) {
-            uint64_t a = UINT64_MAX, bound;
-            size_t ne = 0;
+            uint64_t a = UINT64_MAX, bound, best_b = UINT64_MAX;
             for (i = 0; i < k; i++)
                 if (at[i] < hi[i] && n->kids[i]->hits.v[at[i]].first < a)
                     a = n->kids[i]->hits.v[at[i]].first;
@@ -492,47 +492,29 @@ static int near_unit(quarry_search *s, qx_node *n, uint64_t ufirst,
             bound = a + n->near + maxlen_sum;
             if (bound < a)
                 bound = UINT64_MAX;
-            /* candidate ends: ends of hits starting in [a, bound] */
+            /* the smallest feasible end among the ends of the hits that
+               start in [a, bound] */
             for (i = 0; i < k; i++) {
                 const qx_hits *h = &n->kids[i]->hits;
                 for (j = at[i]; j < hi[i] && h->v[j].first <= bound; j++) {
-                    if (h->v[j].end > uend || h->v[j].end > bound)
-                        continue;
-                    if (!u64_reserve(s->env, &ends, &ends_cap, ne + 1)) {
-                        rc = nomem(s);
-                        goto out;
-                    }
-                    ends[ne++] = h->v[j].end;
-                }
-            }
-            /* smallest feasible end (ne is small: insertion order kept) */
-            {
-                uint64_t best_b = UINT64_MAX;
-                for (j = 0; j < ne; j++) {
-                    uint64_t b = ends[j], sum;
-                    if (b >= best_b)
+                    uint64_t b = h->v[j].end, sum;
+                    if (b > uend || b > bound || b >= best_b)
                         continue;
                     sum = near_best(s, n, lo, hi, a, b);
                     if (sum > 0 &&
                         (b - a) - (sum < b - a ? sum : b - a) <= n->near)
                         best_b = b;
                 }
-                if (best_b != UINT64_MAX) {
-                    rc = push(s, &n->hits, a, best_b, 0);
-                    if (rc != QUARRY_OK)
-                        goto out;
-                }
+            }
+            if (best_b != UINT64_MAX) {
+                int rc = push(s, &n->hits, a, best_b, 0);
+                if (rc != QUARRY_OK)
+                    return rc;
             }
             for (i = 0; i < k; i++)
                 while (at[i] < hi[i] && n->kids[i]->hits.v[at[i]].first == a)
                     at[i]++;
         }
-    out:
-        if (ends)
-            qi_free(s->env, ends, ends_cap * sizeof *ends);
-        qi_free(s->env, at, k * sizeof *at);
-        if (rc != QUARRY_OK)
-            return rc;
     }
     /* keep minimal windows: drop one that contains a later one */
     {
@@ -560,17 +542,16 @@ static int near_hits(quarry_search *s, qi_segment *seg, qx_node *n,
                      uint64_t doc)
 {
     const quarry_span *u;
-    size_t nu, ui, *lo;
+    size_t nu, ui;
     int rc = units_of(s, seg, doc, &u, &nu);
     if (rc != QUARRY_OK)
         return rc;
-    lo = qi_calloc(s->env, 2 * n->nkids, sizeof *lo);
-    if (!lo)
+    /* lo, hi and the walk's cursors, one each per operand */
+    if (!cursors_reserve(s, 3 * n->nkids))
         return nomem(s);
     for (ui = 0; ui < nu && rc == QUARRY_OK; ui++)
-        rc = near_unit(s, n, u[ui].first, u[ui].end, lo, lo + n->nkids,
-                       n->hits.n);
-    qi_free(s->env, lo, 2 * n->nkids * sizeof *lo);
+        rc = near_unit(s, n, u[ui].first, u[ui].end, s->cursors,
+                       s->cursors + n->nkids, n->hits.n);
     return rc;
 }
 
@@ -719,6 +700,33 @@ static int seq_hits(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
     return QUARRY_OK;
 }
 
+/* ---- dictionaries ------------------------------------------------------ */
+
+static int dict_hits(quarry_search *s, qi_segment *seg, qx_node *n,
+                     uint64_t doc)
+{
+    size_t nd = 0, i;
+    int rc;
+    if (!n->dm)
+        return QUARRY_OK;
+    rc = load_tokens(s, seg, doc);
+    if (rc != QUARRY_OK)
+        return rc;
+    rc = qi_dictmatch_doc(n->dm, s->ids, s->tok_n, &s->dhits, &nd,
+                          &s->dhits_cap);
+    if (rc != QUARRY_OK)
+        return nomem(s);
+    if (!qx_hits_reserve(s->env, &n->hits, nd))
+        return nomem(s);
+    for (i = 0; i < nd; i++) {
+        n->hits.v[i].first = s->dhits[i].first;
+        n->hits.v[i].end = s->dhits[i].end;
+        n->hits.v[i].tag = s->dhits[i].category;
+    }
+    n->hits.n = nd;
+    return QUARRY_OK;
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 int qx_hits_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
@@ -735,7 +743,7 @@ int qx_hits_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
         goto done;
     if (rc != QUARRY_OK)
         return rc;
-    if (n->kind != QX_TERMS && n->kind != QX_SEQ)
+    if (n->kind != QX_TERMS && n->kind != QX_SEQ && n->kind != QX_DICT)
         for (i = 0; i < n->nkids; i++) {
             rc = qx_hits_of(s, seg, n->kids[i], doc);
             if (rc != QUARRY_OK)
@@ -751,6 +759,7 @@ int qx_hits_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
         break;
     case QX_NEAR: rc = near_hits(s, seg, n, doc); break;
     case QX_SEQ: rc = seq_hits(s, seg, n, doc); break;
+    case QX_DICT: rc = dict_hits(s, seg, n, doc); break;
     case QX_FILTER: rc = QUARRY_OK; break;
     }
     if (rc != QUARRY_OK)

@@ -26,7 +26,10 @@ static void search_release(quarry_search *s)
     if (s->allowed)
         qi_free(env, s->allowed, s->allowed_words * sizeof *s->allowed);
     qx_hits_free(env, &s->out);
-    qx_hits_free(env, &s->tmp);
+    if (s->dhits)
+        qi_free(env, s->dhits, s->dhits_cap * sizeof *s->dhits);
+    if (s->cursors)
+        qi_free(env, s->cursors, s->cursors_cap * sizeof *s->cursors);
     qi_buf_free(env, &s->text);
     if (s->ids)
         qi_free(env, s->ids, s->ids_cap * sizeof *s->ids);

@@ -1109,6 +1109,40 @@ static void test_errors(void)
     quarry_index_free(ix);
 }
 
+static void test_dict(void)
+{
+    static const char *const texts[] = {
+        "The new tax policy taxes the rich. Tax cuts for the poor.",
+        "No match here.", "Cats and tax cuts."};
+    quarry_index *ix = fixed_index("dict", texts, 3);
+    quarry_dict *d = NULL;
+    quarry_query *q = NULL;
+    quarry_search *s = NULL;
+    uint64_t docs[16], firsts[16], ends[16];
+    uint32_t tags[16];
+    size_t got = 0, i, len = 0;
+    char out[512] = "";
+    CHECK_EQ_INT(quarry_dict_new(env, &d), QUARRY_OK);
+    CHECK_EQ_INT(quarry_dict_add(d, "fiscal", "tax*", 4), QUARRY_OK);
+    CHECK_EQ_INT(quarry_dict_add(d, "fiscal", "tax cuts", 8), QUARRY_OK);
+    CHECK_EQ_INT(quarry_dict_add(d, "animals", "cat*", 4), QUARRY_OK);
+    CHECK_EQ_INT(quarry_query_from_dict(env, d, QUARRY_DICT_LONGEST, &q),
+                 QUARRY_OK);
+    quarry_dict_free(d);
+    CHECK_EQ_INT(quarry_search_new(env, ix, q, NULL, &s, NULL), QUARRY_OK);
+    CHECK_EQ_INT(quarry_search_next(s, 16, docs, firsts, ends, tags, &got),
+                 QUARRY_OK);
+    for (i = 0; i < got; i++)
+        len += (size_t)snprintf(
+            out + len, sizeof out - len, "%s%llu:%llu-%llu/%u", i ? " " : "",
+            (unsigned long long)docs[i], (unsigned long long)firsts[i],
+            (unsigned long long)ends[i], tags[i]);
+    CHECK_EQ_STR(out, "0:2-3/0 0:4-5/0 0:8-10/0 2:0-1/1 2:2-4/0");
+    quarry_search_free(s);
+    quarry_query_free(q);
+    quarry_index_free(ix);
+}
+
 static tk_fail fail = {-1, 0};
 
 static void test_allocation_failures(void)
@@ -1181,6 +1215,7 @@ int main(void)
     RUN(test_fixed);
     RUN(test_cjk);
     RUN(test_errors);
+    RUN(test_dict);
     RUN(test_random);
     RUN(test_allocation_failures);
     tk_rm_rf(root);
