@@ -129,6 +129,12 @@ describe("quarry.grep over files", function()
     assert.is_nil(hits)
     assert.are.equal("ENOENT", code)
     assert.truthy(msg:find("nope", 1, true))
+    -- keep_going: the result, then the error of the files it could not read
+    local k, msg2, code2 = quarry.grep("cat", { ROOT .. "/nope", ROOT .. "/files/a.txt" },
+                                       { count = true, keep_going = true })
+    assert.are.equal(3, k.hits)
+    assert.are.equal("ENOENT", code2)
+    assert.truthy(msg2:find("nope", 1, true))
     assert.has_error(function() quarry.grep("cat", 42) end)
     assert.has_error(function() quarry.grep("cat", ROOT, { bogus = 1 }) end)
     assert.has_error(function() quarry.grep("cat", ROOT, { filter = "year>1" }) end)
