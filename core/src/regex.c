@@ -355,7 +355,7 @@ static int run_line(quarry_regex *re, const char *text, size_t from, size_t le,
 {
     if (re->memmem_only) {
         const char *hit =
-            memmem(text + from, le - from, re->literal, re->literal_len);
+            qi_memfind(text + from, le - from, re->literal, re->literal_len);
         if (!hit)
             return QUARRY_DONE;
         *start = (size_t)(hit - text);
@@ -416,7 +416,7 @@ static int search_literal(quarry_regex *re, const char *text, size_t len,
     size_t pos = from;
     while (pos < len) {
         const char *hit =
-            memmem(text + pos, len - pos, re->literal, re->literal_len);
+            qi_memfind(text + pos, len - pos, re->literal, re->literal_len);
         const char *nl;
         size_t c, ls, window, next = len;
         int rc;
@@ -459,7 +459,7 @@ static int search(quarry_regex *re, const char *text, size_t len, size_t from,
         const char *hit;
         if (re->literal_has_newline && !(re->flags & QUARRY_RE_DOTALL))
             return QUARRY_DONE;
-        hit = memmem(text + from, len - from, re->literal, re->literal_len);
+        hit = qi_memfind(text + from, len - from, re->literal, re->literal_len);
         if (!hit)
             return QUARRY_DONE;
         *start = (size_t)(hit - text);

@@ -48,6 +48,10 @@ size_t qi_regex_required_literal(const char *pattern, size_t len,
  */
 int qi_regex_clone(quarry_env *env, const quarry_regex *re, quarry_regex **out);
 
+/* The first occurrence of the k bytes of needle in hay[0, n), or NULL
+ * (memmem, faster on text; memfind.c). */
+const char *qi_memfind(const char *hay, size_t n, const char *needle, size_t k);
+
 /* Length of the UTF-8 character at text[pos] (1 for an invalid byte). */
 size_t qi_regex_char_len(const char *text, size_t len, size_t pos);
 
