@@ -1,19 +1,21 @@
 /*
  * grep.c - the raw scan of files (quarry_grep_files).
  *
- * Work is cut into tasks: a whole small file, or a ~8 MiB chunk of a large
- * one (each chunk owns the lines that start inside it, so no line is cut
- * or scanned twice). A small pool of threads takes tasks in order, each
- * with its own compiled regex, and buffers its hits; the calling thread
- * delivers them strictly in task order, adding the line counts of earlier
- * chunks of the same file to make line numbers absolute. Workers may run at
- * most a window of tasks ahead of delivery, which bounds the memory held
- * by buffered hits.
+ * A small pool of threads, each with its own compiled regex, takes files in
+ * order. A small file is read and scanned whole; a large one (over 8 MiB)
+ * is mapped by the worker that opens it and split into ~8 MiB parts, queued
+ * for every worker to take (each part owns the lines that start inside
+ * it, so no line is cut or scanned twice). Sizes are learnt from the open
+ * file: the calling thread stats nothing. Hits are buffered per part; the
+ * calling thread delivers them strictly in file and offset order, adding
+ * the line counts of earlier parts to make line numbers absolute. Workers
+ * may open at most a window of files ahead of delivery, which bounds the
+ * memory held by buffered hits.
  *
  * Worker threads allocate (file buffers, hit lists) through the env's
  * allocator, which must therefore be thread-safe when threads > 1.
  */
-#define _GNU_SOURCE /* memmem through regex.h users, memrchr */
+#define _GNU_SOURCE /* memrchr */
 #include "regex.h"
 
 #include <errno.h>
@@ -38,17 +40,16 @@
 
 typedef struct grep_rec {
     uint64_t start, end;
-    uint64_t line; /* 0-based, relative to the task's first line */
+    uint64_t line; /* 0-based, relative to the part's first line */
     uint64_t line_start;
-    size_t line_off; /* of the line's copy in the task's arena */
+    size_t line_off; /* of the line's copy in the part's arena */
     size_t line_len;
 } grep_rec;
 
-typedef struct grep_task {
-    size_t file;
-    uint64_t off, end; /* nominal byte range; whole files: 0, UINT64_MAX */
-    uint64_t size;     /* of the file when planned; UINT64_MAX unknown */
-    int done;
+/* What the scan of one range found: a whole small file, or one ~8 MiB
+ * part of a large one. */
+typedef struct grep_part {
+    uint64_t off, end; /* nominal byte range in the file */
     int status;
     int err_errno;
     char *msg; /* QI_ERRMSG_SIZE bytes once a regex error happened */
@@ -61,6 +62,19 @@ typedef struct grep_task {
     int has_line;
     const char *base; /* the buffer being scanned (during the scan) */
     quarry_env *env;
+} grep_part;
+
+/* One file. Its size is only known once a worker opens it: a large file
+ * is then mapped and split into parts that every worker may take. */
+typedef struct grep_task {
+    size_t file;
+    int done; /* every part scanned */
+    grep_part whole;
+    grep_part *parts; /* NULL unless split */
+    size_t nparts, next_part, parts_done;
+    char *map;
+    size_t map_size;
+    struct grep_task *next_split; /* queue of tasks with parts to take */
 } grep_task;
 
 typedef struct grep_run {
@@ -68,17 +82,19 @@ typedef struct grep_run {
     const char *const *paths;
     int want_lines;
     int skip_binary;
-    int chunk_files;
+    int split_files;
     grep_task *tasks;
     size_t ntasks;
-    size_t task_cap; /* allocated entries of tasks */
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
-    size_t next_task; /* the next task a worker takes */
-    size_t emitted;   /* tasks delivered so far */
+    int threaded;
+    size_t next_task; /* the next file a worker opens */
+    size_t emitted;   /* files delivered so far */
     size_t window;
-    size_t awaited; /* the task the calling thread waits for, or SIZE_MAX */
-    unsigned idle;  /* workers waiting for the window to move */
+    size_t awaited;   /* the task the calling thread waits for, or SIZE_MAX */
+    unsigned idle;    /* workers waiting for work */
+    unsigned opening; /* files being opened: they may still be split */
+    grep_task *splits, *splits_tail;
     int stop;
 } grep_run;
 
@@ -88,6 +104,18 @@ typedef struct grep_worker {
     qi_buf buf; /* contents of small files, reused */
     pthread_t thread;
 } grep_worker;
+
+static void lock(grep_run *run)
+{
+    if (run->threaded)
+        pthread_mutex_lock(&run->mu);
+}
+
+static void unlock(grep_run *run)
+{
+    if (run->threaded)
+        pthread_mutex_unlock(&run->mu);
+}
 
 static uint64_t newlines_in(const char *text, size_t from, size_t to)
 {
@@ -100,12 +128,12 @@ static uint64_t newlines_in(const char *text, size_t from, size_t to)
     return n;
 }
 
-/* ---- one task ----------------------------------------------------------- */
+/* ---- scanning ----------------------------------------------------------- */
 
 static int collect_hit(void *ud, size_t start, size_t end, uint64_t line,
                        size_t line_start, size_t line_end)
 {
-    grep_task *t = ud;
+    grep_part *t = ud;
     grep_rec *r;
     void *data = t->recs;
     if (!qi_array_reserve(t->env, &data, &t->cap, t->nrecs + 1, sizeof *r))
@@ -132,14 +160,13 @@ static int collect_hit(void *ud, size_t start, size_t end, uint64_t line,
     return 0;
 }
 
-/* Reads a whole file into b; returns 0 or an errno value. size_hint is
- * what stat said when the scan was planned: with room for one byte more, a
- * short read ends the file without another system call. */
-static int read_whole(quarry_env *env, int fd, uint64_t size_hint, qi_buf *b)
+/* Reads the rest of a file of about size bytes into b; returns 0 or an
+ * errno value. With room for one byte more than fstat said, a short read
+ * ends the file without another system call. */
+static int read_whole(quarry_env *env, int fd, size_t size, qi_buf *b)
 {
-    size_t want = size_hint == UINT64_MAX ? 65536 : (size_t)size_hint + 1;
     b->len = 0;
-    if (!qi_buf_reserve(env, b, want))
+    if (!qi_buf_reserve(env, b, size + 1))
         return ENOMEM;
     for (;;) {
         size_t room;
@@ -171,7 +198,8 @@ static size_t line_start_from(const char *text, size_t size, uint64_t pos)
     return nl ? (size_t)(nl - text) + 1 : size;
 }
 
-static void task_scan(grep_worker *w, grep_task *t, const char *text,
+/* Scans the lines of text that start in the part's nominal range. */
+static void part_scan(grep_worker *w, grep_part *t, const char *text,
                       size_t size)
 {
     grep_run *run = w->run;
@@ -182,6 +210,7 @@ static void task_scan(grep_worker *w, grep_task *t, const char *text,
     if (run->skip_binary &&
         memchr(text, 0, size < BINARY_PROBE ? size : BINARY_PROBE))
         return;
+    t->env = run->env;
     t->bytes = to - from;
     t->base = text;
     rc = qi_grep_scan(w->re, text, from, to, run->want_lines,
@@ -199,40 +228,110 @@ static void task_scan(grep_worker *w, grep_task *t, const char *text,
         memcpy(t->msg, w->re->errmsg, QI_ERRMSG_SIZE);
 }
 
-static void task_run(grep_worker *w, grep_task *t)
+static void set_error(grep_part *t, int err)
 {
-    grep_run *run = w->run;
-    int fd = open(run->paths[t->file], O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        t->status = errno == ENOENT ? QUARRY_ENOENT : QUARRY_EIO;
-        t->err_errno = errno;
-        return;
-    }
-    if (t->end == UINT64_MAX) {
-        int err = read_whole(run->env, fd, t->size, &w->buf);
-        if (err) {
-            t->status = err == ENOMEM ? QUARRY_ENOMEM : QUARRY_EIO;
-            t->err_errno = err;
-        } else {
-            task_scan(w, t, w->buf.data ? w->buf.data : "", w->buf.len);
-        }
-    } else {
-        struct stat st;
-        void *map = MAP_FAILED;
-        if (fstat(fd, &st) == 0 && st.st_size > 0)
-            map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED && st.st_size > 0) {
-            t->status = QUARRY_EIO;
-            t->err_errno = errno;
-        } else if (map != MAP_FAILED) {
-            task_scan(w, t, map, (size_t)st.st_size);
-            munmap(map, (size_t)st.st_size);
-        }
-    }
-    close(fd);
+    t->status = err == ENOENT   ? QUARRY_ENOENT
+                : err == ENOMEM ? QUARRY_ENOMEM
+                                : QUARRY_EIO;
+    t->err_errno = err;
 }
 
-static void task_release(quarry_env *env, grep_task *t)
+/* Marks t done and wakes the calling thread if it waits for t. */
+static void task_done(grep_run *run, grep_task *t)
+{
+    lock(run);
+    t->done = 1;
+    /* wake-ups cost more than small files: only for the awaited one */
+    if (run->threaded && run->awaited == (size_t)(t - run->tasks))
+        pthread_cond_signal(&run->done_cv);
+    unlock(run);
+}
+
+/* Scans part p of split task t; the last part to finish unmaps the file. */
+static void part_run(grep_worker *w, grep_task *t, size_t p)
+{
+    grep_run *run = w->run;
+    int last;
+    part_scan(w, &t->parts[p], t->map, t->map_size);
+    lock(run);
+    last = ++t->parts_done == t->nparts;
+    unlock(run);
+    if (last) {
+        munmap(t->map, t->map_size);
+        t->map = NULL;
+        task_done(run, t);
+    }
+}
+
+/* Splits a large file into parts and queues them for every worker. */
+static int split(grep_run *run, grep_task *t, int fd, size_t size)
+{
+    size_t n = (size_t)((size + CHUNK_BYTES - 1) / CHUNK_BYTES), i;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return errno;
+    t->parts = qi_calloc(run->env, n, sizeof *t->parts);
+    if (!t->parts) {
+        munmap(map, size);
+        return ENOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        t->parts[i].off = (uint64_t)i * CHUNK_BYTES;
+        t->parts[i].end = (uint64_t)(i + 1) * CHUNK_BYTES;
+    }
+    t->map = map;
+    t->map_size = size;
+    lock(run);
+    t->nparts = n;
+    if (run->splits_tail)
+        run->splits_tail->next_split = t;
+    else
+        run->splits = t;
+    run->splits_tail = t;
+    if (run->threaded && run->idle)
+        pthread_cond_broadcast(&run->work_cv);
+    unlock(run);
+    return 0;
+}
+
+/* Opens file task t: scans it whole, or splits it (its parts are then
+ * taken from the queue, by this worker too). */
+static void task_open(grep_worker *w, grep_task *t)
+{
+    grep_run *run = w->run;
+    struct stat st;
+    int fd = open(run->paths[t->file], O_RDONLY | O_CLOEXEC), err = 0;
+    if (fd < 0) {
+        set_error(&t->whole, errno);
+        task_done(run, t);
+        return;
+    }
+    if (fstat(fd, &st) != 0) {
+        err = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        err = EISDIR;
+    } else if (run->split_files && S_ISREG(st.st_mode) &&
+               (uint64_t)st.st_size > CHUNK_BYTES) {
+        err = split(run, t, fd, (size_t)st.st_size);
+        if (!err) {
+            close(fd);
+            return;
+        }
+    } else {
+        err = read_whole(run->env, fd, (size_t)st.st_size, &w->buf);
+        if (!err) {
+            t->whole.off = 0;
+            t->whole.end = UINT64_MAX;
+            part_scan(w, &t->whole, w->buf.data ? w->buf.data : "", w->buf.len);
+        }
+    }
+    if (err)
+        set_error(&t->whole, err);
+    close(fd);
+    task_done(run, t);
+}
+
+static void part_release(quarry_env *env, grep_part *t)
 {
     if (t->recs)
         qi_free(env, t->recs, t->cap * sizeof *t->recs);
@@ -244,7 +343,38 @@ static void task_release(quarry_env *env, grep_task *t)
     t->msg = NULL;
 }
 
+static void task_release(quarry_env *env, grep_task *t)
+{
+    size_t i;
+    part_release(env, &t->whole);
+    for (i = 0; i < t->nparts; i++)
+        part_release(env, &t->parts[i]);
+    if (t->parts)
+        qi_free(env, t->parts, t->nparts * sizeof *t->parts);
+    t->parts = NULL;
+    t->nparts = 0;
+    if (t->map)
+        munmap(t->map, t->map_size);
+    t->map = NULL;
+}
+
 /* ---- the pool ----------------------------------------------------------- */
+
+/* Takes the next part of a split file (under the lock); NULL if none. */
+static grep_task *take_part(grep_run *run, size_t *p)
+{
+    while (run->splits) {
+        grep_task *t = run->splits;
+        if (t->next_part < t->nparts) {
+            *p = t->next_part++;
+            return t;
+        }
+        run->splits = t->next_split;
+        if (!run->splits)
+            run->splits_tail = NULL;
+    }
+    return NULL;
+}
 
 static void *worker_main(void *arg)
 {
@@ -252,28 +382,42 @@ static void *worker_main(void *arg)
     grep_run *run = w->run;
     for (;;) {
         grep_task *t;
+        size_t p = 0;
         int skip;
         pthread_mutex_lock(&run->mu);
-        while (run->next_task < run->ntasks &&
-               run->next_task >= run->emitted + run->window && !run->stop) {
+        for (;;) {
+            if ((t = take_part(run, &p)) != NULL)
+                break;
+            if (run->next_task < run->ntasks &&
+                (run->next_task < run->emitted + run->window || run->stop)) {
+                t = &run->tasks[run->next_task++];
+                p = SIZE_MAX;
+                run->opening++;
+                break;
+            }
+            if (run->next_task >= run->ntasks && run->opening == 0)
+                break;
             run->idle++;
             pthread_cond_wait(&run->work_cv, &run->mu);
             run->idle--;
         }
-        if (run->next_task >= run->ntasks) {
-            pthread_mutex_unlock(&run->mu);
-            return NULL;
-        }
-        t = &run->tasks[run->next_task++];
         skip = run->stop;
         pthread_mutex_unlock(&run->mu);
-        if (!skip)
-            task_run(w, t);
+        if (!t)
+            return NULL;
+        if (p != SIZE_MAX) {
+            part_run(w, t, p); /* the parts of a stopped scan finish too */
+            continue;
+        }
+        if (skip)
+            task_done(run, t);
+        else
+            task_open(w, t);
         pthread_mutex_lock(&run->mu);
-        t->done = 1;
-        /* wake-ups cost more than small tasks: only the awaited one */
-        if (run->awaited == (size_t)(t - run->tasks))
-            pthread_cond_signal(&run->done_cv);
+        run->opening--;
+        /* the last files opened decide whether idle workers may leave */
+        if (run->idle && run->next_task >= run->ntasks)
+            pthread_cond_broadcast(&run->work_cv);
         pthread_mutex_unlock(&run->mu);
     }
 }
@@ -281,16 +425,15 @@ static void *worker_main(void *arg)
 /* ---- delivery ----------------------------------------------------------- */
 
 typedef struct grep_emit {
-    size_t file;      /* file of the tasks being delivered */
-    uint64_t line0;   /* newlines of its earlier chunks */
-    int file_matched; /* it has a hit */
-    int first_error;  /* status of the first failed task */
-    size_t errors;
+    uint64_t line0;  /* newlines of the file's earlier parts */
+    int first_error; /* status of the first failure */
+    size_t errors;   /* files with a failure */
 } grep_emit;
 
-static void note_error(grep_run *run, grep_emit *em, grep_task *t)
+static void note_error(grep_run *run, grep_emit *em, size_t file,
+                       const grep_part *t)
 {
-    const char *path = run->paths[t->file];
+    const char *path = run->paths[file];
     em->errors++;
     if (em->first_error)
         return;
@@ -305,22 +448,16 @@ static void note_error(grep_run *run, grep_emit *em, grep_task *t)
         qi_set_error(run->env->errmsg, "%s: %s", path, strerror(t->err_errno));
 }
 
-/* Delivers task t; returns 1 when fn asked to stop. */
-static int emit(grep_run *run, grep_emit *em, grep_task *t, quarry_grep_fn fn,
-                void *ud, quarry_grep_counts *counts)
+/* Delivers part t of file; returns 1 when fn asked to stop. */
+static int emit_part(grep_run *run, grep_emit *em, size_t file,
+                     const grep_part *t, quarry_grep_fn fn, void *ud,
+                     quarry_grep_counts *counts, int *failed)
 {
     size_t i;
     int stop = 0;
-    if (t->file != em->file) {
-        em->file = t->file;
-        em->line0 = 0;
-        em->file_matched = 0;
-    }
-    if (t->status != QUARRY_OK)
-        note_error(run, em, t);
-    if (t->hits && !em->file_matched) {
-        em->file_matched = 1;
-        counts->files++;
+    if (t->status != QUARRY_OK && !*failed) {
+        note_error(run, em, file, t);
+        *failed = 1;
     }
     counts->bytes += t->bytes;
     if (!fn || !run->want_lines) {
@@ -330,7 +467,7 @@ static int emit(grep_run *run, grep_emit *em, grep_task *t, quarry_grep_fn fn,
             const grep_rec *r = &t->recs[i];
             quarry_grep_hit h;
             memset(&h, 0, sizeof h);
-            h.source = t->file;
+            h.source = file;
             h.start = r->start;
             h.end = r->end;
             h.line = em->line0 + r->line + 1;
@@ -342,44 +479,29 @@ static int emit(grep_run *run, grep_emit *em, grep_task *t, quarry_grep_fn fn,
         }
     }
     em->line0 += t->newlines;
+    return stop;
+}
+
+/* Delivers file task t; returns 1 when fn asked to stop. */
+static int emit(grep_run *run, grep_emit *em, grep_task *t, quarry_grep_fn fn,
+                void *ud, quarry_grep_counts *counts)
+{
+    size_t i;
+    int stop = 0, failed = 0, matched = t->whole.hits > 0;
+    em->line0 = 0;
+    stop = emit_part(run, em, t->file, &t->whole, fn, ud, counts, &failed);
+    for (i = 0; i < t->nparts && !stop; i++) {
+        matched |= t->parts[i].hits > 0;
+        stop =
+            emit_part(run, em, t->file, &t->parts[i], fn, ud, counts, &failed);
+    }
+    if (matched)
+        counts->files++;
     task_release(run->env, t);
     return stop;
 }
 
 /* ---- setup -------------------------------------------------------------- */
-
-static int plan_tasks(grep_run *run, size_t n)
-{
-    size_t i, cap = 0, count = 0;
-    void *data = NULL;
-    for (i = 0; i < n; i++) {
-        struct stat st;
-        uint64_t size = UINT64_MAX, k, chunks = 1;
-        if (stat(run->paths[i], &st) == 0 && S_ISREG(st.st_mode))
-            size = (uint64_t)st.st_size;
-        if (run->chunk_files && size != UINT64_MAX && size > CHUNK_BYTES)
-            chunks = (size + CHUNK_BYTES - 1) / CHUNK_BYTES;
-        if (!qi_array_reserve(run->env, &data, &cap, count + chunks,
-                              sizeof(grep_task))) {
-            if (data)
-                qi_free(run->env, data, cap * sizeof(grep_task));
-            return QUARRY_ENOMEM;
-        }
-        for (k = 0; k < chunks; k++) {
-            grep_task *t = (grep_task *)data + count++;
-            memset(t, 0, sizeof *t);
-            t->env = run->env;
-            t->file = i;
-            t->size = size;
-            t->off = chunks == 1 ? 0 : k * CHUNK_BYTES;
-            t->end = chunks == 1 ? UINT64_MAX : (k + 1) * CHUNK_BYTES;
-        }
-    }
-    run->tasks = data;
-    run->ntasks = count;
-    run->task_cap = cap;
-    return QUARRY_OK;
-}
 
 static unsigned thread_count(const quarry_grep_options *opts, size_t ntasks)
 {
@@ -410,10 +532,13 @@ static void free_workers(quarry_env *env, grep_worker *w, unsigned n)
 static int run_inline(grep_run *run, grep_worker *w, grep_emit *em,
                       quarry_grep_fn fn, void *ud, quarry_grep_counts *counts)
 {
-    size_t i;
+    size_t i, p = 0;
     for (i = 0; i < run->ntasks; i++) {
-        task_run(w, &run->tasks[i]);
-        if (emit(run, em, &run->tasks[i], fn, ud, counts))
+        grep_task *t = &run->tasks[i];
+        task_open(w, t);
+        while (take_part(run, &p) == t)
+            part_run(w, t, p);
+        if (emit(run, em, t, fn, ud, counts))
             return 1;
     }
     return 0;
@@ -428,6 +553,7 @@ static int run_pool(grep_run *run, grep_worker *w, unsigned n, grep_emit *em,
     pthread_mutex_init(&run->mu, NULL);
     pthread_cond_init(&run->work_cv, NULL);
     pthread_cond_init(&run->done_cv, NULL);
+    run->threaded = 1;
     run->window = (size_t)n * TASKS_AHEAD_PER_THREAD;
     run->awaited = SIZE_MAX;
     for (i = 0; i < n; i++) {
@@ -477,6 +603,7 @@ static int run_pool(grep_run *run, grep_worker *w, unsigned n, grep_emit *em,
     pthread_cond_destroy(&run->done_cv);
     pthread_cond_destroy(&run->work_cv);
     pthread_mutex_destroy(&run->mu);
+    run->threaded = 0;
     return rc;
 }
 
@@ -506,16 +633,20 @@ int quarry_grep_files(quarry_env *env, const quarry_regex *re,
     run.paths = paths;
     run.want_lines = !(opts && opts->count_only);
     run.skip_binary = opts && opts->skip_binary;
-    /* a match that may span lines could cross a chunk boundary */
-    run.chunk_files = !(re->flags & QUARRY_RE_DOTALL);
-    if (plan_tasks(&run, n) != QUARRY_OK) {
-        qi_set_error(env->errmsg, "grep: out of memory");
-        return QUARRY_ENOMEM;
+    /* a match that may span lines could cross a part boundary */
+    run.split_files = !(re->flags & QUARRY_RE_DOTALL);
+    run.ntasks = n;
+    run.tasks = qi_calloc(env, n ? n : 1, sizeof *run.tasks);
+    workers = NULL;
+    if (run.tasks) {
+        for (i = 0; i < n; i++)
+            run.tasks[i].file = i;
+        nthreads = thread_count(opts, n);
+        workers = qi_calloc(env, nthreads, sizeof *workers);
     }
-    nthreads = thread_count(opts, run.ntasks);
-    workers = qi_calloc(env, nthreads, sizeof *workers);
     if (!workers) {
-        qi_free(env, run.tasks, run.task_cap * sizeof *run.tasks);
+        if (run.tasks)
+            qi_free(env, run.tasks, (n ? n : 1) * sizeof *run.tasks);
         qi_set_error(env->errmsg, "grep: out of memory");
         return QUARRY_ENOMEM;
     }
@@ -524,22 +655,21 @@ int quarry_grep_files(quarry_env *env, const quarry_regex *re,
         rc = qi_regex_clone(env, re, &workers[i].re);
         if (rc != QUARRY_OK) {
             free_workers(env, workers, nthreads);
-            qi_free(env, run.tasks, run.task_cap * sizeof *run.tasks);
+            qi_free(env, run.tasks, (n ? n : 1) * sizeof *run.tasks);
             return rc;
         }
     }
     memset(&em, 0, sizeof em);
-    em.file = SIZE_MAX;
     rc = QUARRY_OK;
     if (nthreads == 1)
         run_inline(&run, &workers[0], &em, fn, ud, counts);
     else
         rc = run_pool(&run, workers, nthreads, &em, fn, ud, counts);
-    if (run.tasks) {
+    {
         size_t k;
         for (k = 0; k < run.ntasks; k++)
             task_release(env, &run.tasks[k]);
-        qi_free(env, run.tasks, run.task_cap * sizeof *run.tasks);
+        qi_free(env, run.tasks, (n ? n : 1) * sizeof *run.tasks);
     }
     free_workers(env, workers, nthreads);
     if (rc != QUARRY_OK)
