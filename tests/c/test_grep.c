@@ -248,6 +248,17 @@ static void test_big_file_chunks(void)
     CHECK(b1.sum == b2.sum);
     CHECK_EQ_INT(k1.bytes, k2.bytes);
     CHECK_EQ_INT(kc.bytes, k1.bytes);
+    /* stopping inside a split file leaves no part behind */
+    {
+        collected c;
+        memset(&c, 0, sizeof c);
+        c.stop_after = 3;
+        o.count_only = 0;
+        CHECK_EQ_INT(quarry_grep_files(env, re, paths, 2, &o, collect, &c, &k2),
+                     QUARRY_OK);
+        CHECK_EQ_INT(c.n, 3);
+        CHECK_EQ_INT(k2.hits, 3);
+    }
     unlink(name);
     quarry_regex_free(re);
 }
