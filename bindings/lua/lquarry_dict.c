@@ -300,8 +300,8 @@ static int dictrun_gc(lua_State *L)
  * per live document and category, through quarry_search_* (each hit's tag
  * is its category): an array, in document order, of {doc = id, counts =
  * {n per category, in the order of d:categories()}, total = n}; documents
- * without hits are left out. nil, msg, code for a bad filter or a failed
- * search. */
+ * without hits are left out. nil, msg, code for a failed search, plus the
+ * 1-based offset of the problem for a filter that does not parse. */
 static int dict_count(lua_State *L)
 {
     lq_dict *u = check_dict(L, 1);
@@ -327,10 +327,11 @@ static int dict_count(lua_State *L)
     r = lq_new_handle(L, sizeof *r, 1, LQ_DICTRUN_MT);
     if (filter) {
         rc = quarry_filter_compile(env, filter, strlen(filter), &r->f, &pos);
-        if (rc != QUARRY_OK)
-            return lq_fail(L, rc,
-                           lua_pushfstring(L, "filter '%s': %s", filter,
-                                           quarry_env_errmsg(env)));
+        if (rc != QUARRY_OK) {
+            lq_fail(L, rc, quarry_env_errmsg(env));
+            lua_pushinteger(L, (lua_Integer)pos + 1);
+            return 4;
+        }
         so.filter = r->f;
     }
     rc = quarry_search_new(env, ix, q, &so, &r->s, &pos);

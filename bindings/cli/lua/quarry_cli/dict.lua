@@ -94,9 +94,11 @@ function M.run(opts, positional)
 
   local path = ingest.index_path(opts)
   local idx <close> = ingest.open_index(path)
-  local rows, msg, code = d:count(idx, { filter = opts.filter })
+  local rows, msg, code, pos = d:count(idx, { filter = opts.filter })
   if not rows then
-    if code == "ESYNTAX" then args.input_error("%s", msg) end
+    if code == "ESYNTAX" and pos then
+      args.input_error("%s\n  %s\n  %s^", msg, opts.filter, string.rep(" ", pos - 1))
+    end
     args.input_error("%s: %s (%s)", dpath, msg, code)
   end
   local cats = d:categories()
