@@ -158,7 +158,9 @@ static int term_node(quarry_search *s, qi_segment *seg, const char *norm,
 static int tokenize_word(quarry_search *s, const qi_qnode *q, const char *text,
                          size_t len, size_t *ntok, size_t *error_pos)
 {
-    int rc = quarry_tokenize(s->tok, text, len, s->toks);
+    int rc;
+    *ntok = 0;
+    rc = quarry_tokenize(s->tok, text, len, s->toks);
     if (rc != QUARRY_OK) {
         qi_set_error(s->errmsg, "search: %s", quarry_tokenizer_errmsg(s->tok));
         if (rc == QUARRY_EINVAL && error_pos)
@@ -581,7 +583,7 @@ static int bind_test(quarry_search *s, qi_segment *seg, const qi_qnode *q,
 }
 
 static int add_elem(quarry_search *s, qx_node *n, qx_test *test, uint32_t min,
-                    uint32_t max)
+                    uint32_t max, qx_node *req)
 {
     qx_elem *e = qi_realloc(s->env, n->elems, n->nelems * sizeof *e,
                             (n->nelems + 1) * sizeof *e);
@@ -592,6 +594,7 @@ static int add_elem(quarry_search *s, qx_node *n, qx_test *test, uint32_t min,
     e[n->nelems].test = test;
     e[n->nelems].min = min;
     e[n->nelems].max = max;
+    e[n->nelems].req = req;
     n->nelems++;
     n->elems = e;
     return QUARRY_OK;
@@ -655,7 +658,7 @@ static int bind_seq(quarry_search *s, qi_segment *seg, const qi_qnode *q,
                     test_free(s, t);
                     return rc;
                 }
-                rc = add_elem(s, n, t, 1, 1);
+                rc = add_elem(s, n, t, 1, 1, req);
             }
             if (rc != QUARRY_OK)
                 return rc;
@@ -677,7 +680,7 @@ static int bind_seq(quarry_search *s, qi_segment *seg, const qi_qnode *q,
                 return rc;
             }
         }
-        rc = add_elem(s, n, t, k->min, k->max);
+        rc = add_elem(s, n, t, k->min, k->max, req);
         if (rc != QUARRY_OK)
             return rc;
     }
@@ -686,6 +689,24 @@ static int bind_seq(quarry_search *s, qi_segment *seg, const qi_qnode *q,
             *error_pos = q->pos;
         qi_set_error(s->errmsg, "search: empty sequence at %zu", q->pos);
         return QUARRY_EINVAL;
+    }
+    /* anchor on the rarest required element */
+    {
+        uint64_t best = UINT64_MAX;
+        for (i = 0; i < n->nelems; i++) {
+            const qx_node *r = n->elems[i].req;
+            uint64_t df = 0;
+            size_t j;
+            if (!r)
+                continue;
+            for (j = 0; j < r->nterms; j++)
+                df += r->terms[j].doc_freq;
+            if (df < best) {
+                best = df;
+                n->anchor = i;
+                n->has_anchor = 1;
+            }
+        }
     }
     return QUARRY_OK;
 }

@@ -64,12 +64,14 @@ struct qx_test {
 };
 
 /* One position of a sequence, repeated min..max times; test NULL: any. */
+typedef struct qx_node qx_node;
 typedef struct qx_elem {
     qx_test *test;
     uint32_t min, max;
+    qx_node *req; /* the QX_TERMS kid of the sequence holding the set its
+                     norm must be in (borrowed), or NULL */
 } qx_elem;
 
-typedef struct qx_node qx_node;
 struct qx_node {
     qx_kind kind;
     qx_node **kids;
@@ -89,6 +91,8 @@ struct qx_node {
     /* QX_SEQ */
     qx_elem *elems;
     size_t nelems;
+    size_t anchor; /* element whose positions give the start positions */
+    int has_anchor;
     /* candidate state: doc is the current candidate when started && !done */
     uint64_t doc;
     int started, done;
@@ -130,7 +134,9 @@ struct quarry_search {
     /* per-document scratch */
     uint64_t text_doc; /* document whose text is in text (+1; 0 = none) */
     qi_buf text;
-    uint64_t tok_doc; /* document whose tokens are decoded (+1; 0 = none) */
+    uint64_t tok_doc;  /* document whose tokens are all decoded (+1; 0 =
+                          none or only a window) */
+    uint64_t tok_base; /* position of ids[0] */
     uint32_t *ids;
     uint64_t *starts, *ends;
     size_t tok_n, ids_cap, starts_cap, ends_cap;

@@ -94,12 +94,15 @@ static int load_text(quarry_search *s, qi_segment *seg, uint64_t doc)
     return QUARRY_OK;
 }
 
-static int load_tokens(quarry_search *s, qi_segment *seg, uint64_t doc)
+/* Decodes tokens [first, first + count) of doc (clamped) into ids, starts
+ * and ends; tok_base = first. count SIZE_MAX: to the end. */
+static int load_window(quarry_search *s, qi_segment *seg, uint64_t doc,
+                       uint64_t first, size_t count)
 {
     qi_docmeta m;
     size_t n, got = 0;
     int rc;
-    if (s->tok_doc == doc + 1)
+    if (s->tok_doc == doc + 1 && first == 0 && count == SIZE_MAX)
         return QUARRY_OK;
     rc = qi_segment_doc_meta(seg, doc, &m);
     if (rc != QUARRY_OK)
@@ -108,7 +111,9 @@ static int load_tokens(quarry_search *s, qi_segment *seg, uint64_t doc)
         qi_set_error(s->errmsg, "search: document too long");
         return QUARRY_ELIMIT;
     }
-    n = (size_t)m.tokens;
+    n = first >= m.tokens ? 0 : (size_t)(m.tokens - first);
+    if (count < n)
+        n = count;
     if (!qi_array_reserve(s->env, (void **)&s->ids, &s->ids_cap, n + 1,
                           sizeof *s->ids) ||
         !u64_reserve(s->env, &s->starts, &s->starts_cap, n + 1) ||
@@ -116,14 +121,21 @@ static int load_tokens(quarry_search *s, qi_segment *seg, uint64_t doc)
         return nomem(s);
     s->tok_doc = 0;
     if (n > 0) {
-        rc = qi_segment_doc_tokens(seg, doc, 0, n, s->ids, s->starts, s->ends,
-                                   &got);
+        rc = qi_segment_doc_tokens(seg, doc, first, n, s->ids, s->starts,
+                                   s->ends, &got);
         if (rc != QUARRY_OK)
             return seg_error(s, seg, rc);
     }
     s->tok_n = got;
-    s->tok_doc = doc + 1;
+    s->tok_base = first;
+    if (first == 0 && count == SIZE_MAX)
+        s->tok_doc = doc + 1;
     return QUARRY_OK;
+}
+
+static int load_tokens(quarry_search *s, qi_segment *seg, uint64_t doc)
+{
+    return load_window(s, seg, doc, 0, SIZE_MAX);
 }
 
 static int load_units(quarry_search *s, qi_segment *seg, uint64_t doc)
@@ -385,9 +397,10 @@ static int or_hits(quarry_search *s, qx_node *n)
 /* ---- NEAR --------------------------------------------------------------- */
 
 /* The largest total length of one hit per operand, all inside [a, b) (and
- * for ONEAR in operand order without overlap); 0 if there is none. Hit
- * ranges per operand: [lo[i], hi[i]) of its hits. */
-static uint64_t near_best(quarry_search *s, qx_node *n, const size_t *lo,
+ * for ONEAR in operand order without overlap); 0 if there is none. The
+ * hits of operand i starting at or after a begin at at[i]; hi[i] ends its
+ * range in the unit. */
+static uint64_t near_best(quarry_search *s, qx_node *n, const size_t *at,
                           const size_t *hi, uint64_t a, uint64_t b)
 {
     size_t i, j, m;
@@ -396,9 +409,8 @@ static uint64_t near_best(quarry_search *s, qx_node *n, const size_t *lo,
         for (i = 0; i < n->nkids; i++) {
             const qx_hits *h = &n->kids[i]->hits;
             uint64_t best = 0;
-            for (j = lo[i]; j < hi[i]; j++)
-                if (h->v[j].first >= a && h->v[j].end <= b &&
-                    h->v[j].end - h->v[j].first > best)
+            for (j = at[i]; j < hi[i] && h->v[j].first < b; j++)
+                if (h->v[j].end <= b && h->v[j].end - h->v[j].first > best)
                     best = h->v[j].end - h->v[j].first;
             if (best == 0)
                 return 0;
@@ -408,18 +420,19 @@ static uint64_t near_best(quarry_search *s, qx_node *n, const size_t *lo,
     }
     /* chain: f(h) = len(h) + the best f of the previous operand's hits that
        end at or before h starts; values in set_b, aligned with the hits of
-       the operand (previous operand's values in set_a) */
+       the operand from at[i] (previous operand's values in set_a) */
     {
         const qx_hits *prev = NULL;
         size_t plo = 0, phi = 0;
+        (void)a;
         for (i = 0; i < n->nkids; i++) {
             const qx_hits *h = &n->kids[i]->hits;
             uint64_t *t;
             bool any = false;
-            for (j = lo[i]; j < hi[i]; j++) {
+            for (j = at[i]; j < hi[i] && h->v[j].first < b; j++) {
                 uint64_t v = 0;
-                s->set_b[j - lo[i]] = 0;
-                if (h->v[j].first < a || h->v[j].end > b)
+                s->set_b[j - at[i]] = 0;
+                if (h->v[j].end > b)
                     continue;
                 if (prev) {
                     for (m = plo; m < phi; m++)
@@ -429,7 +442,7 @@ static uint64_t near_best(quarry_search *s, qx_node *n, const size_t *lo,
                     if (v == 0)
                         continue;
                 }
-                s->set_b[j - lo[i]] = v + (h->v[j].end - h->v[j].first);
+                s->set_b[j - at[i]] = v + (h->v[j].end - h->v[j].first);
                 any = true;
             }
             if (!any)
@@ -443,8 +456,8 @@ static uint64_t near_best(quarry_search *s, qx_node *n, const size_t *lo,
                 s->set_b_cap = c;
             }
             prev = h;
-            plo = lo[i];
-            phi = hi[i];
+            plo = at[i];
+            phi = j;
         }
         for (m = plo; m < phi; m++)
             if (s->set_a[m - plo] > sum)
@@ -500,7 +513,7 @@ static int near_unit(quarry_search *s, qx_node *n, uint64_t ufirst,
                     uint64_t b = h->v[j].end, sum;
                     if (b > uend || b > bound || b >= best_b)
                         continue;
-                    sum = near_best(s, n, lo, hi, a, b);
+                    sum = near_best(s, n, at, hi, a, b);
                     if (sum > 0 &&
                         (b - a) - (sum < b - a ? sum : b - a) <= n->near)
                         best_b = b;
@@ -578,15 +591,17 @@ static int test_eval(quarry_search *s, const qx_test *t, size_t pos)
     default: break;
     }
     if (t->attr == QA_NORM) {
-        uint32_t id = s->ids[pos];
+        uint32_t id = s->ids[pos - s->tok_base];
         if (t->bits)
             r = id / 64 < t->nwords && ((t->bits[id / 64] >> (id % 64)) & 1);
         else
             r = t->has_ord && id == t->ord;
     } else {
-        const char *w = s->text.data + s->starts[pos];
-        size_t len = (size_t)(s->ends[pos] - s->starts[pos]);
-        if (s->ends[pos] > s->text.len || s->starts[pos] > s->ends[pos]) {
+        uint64_t st = s->starts[pos - s->tok_base];
+        uint64_t en = s->ends[pos - s->tok_base];
+        const char *w = s->text.data + st;
+        size_t len = (size_t)(en - st);
+        if (en > s->text.len || st > en) {
             qi_set_error(s->errmsg, "search: token offsets outside the text");
             return QUARRY_ECORRUPT;
         }
@@ -621,82 +636,194 @@ static bool seq_needs_text(const qx_test *t)
     return false;
 }
 
-static int u64_cmp(const void *a, const void *b)
+/* States of the sequence automaton: element e after c repetitions, for c
+ * in 0 .. width(e) - 1, where width is max + 1, or min + 1 for an
+ * unbounded element (more than min repetitions behave like min). State
+ * index base[e] + c; base[nelems] is the accepting state. */
+static size_t seq_width(const qx_elem *el)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    return (el->max == QI_QUANT_INF ? el->min : el->max) + (size_t)1;
 }
 
-/* For each start position, the shortest non-empty match starting there. */
-static int seq_hits(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
+/* Follows the empty moves: an element repeated at least min times may
+ * give way to the next one. */
+static void seq_closure(const qx_node *n, const size_t *base, uint64_t *set)
 {
-    size_t p, e, i, ntok;
-    bool text = false;
-    int rc = load_tokens(s, seg, doc);
-    if (rc != QUARRY_OK)
-        return rc;
-    for (e = 0; e < n->nelems; e++)
-        text = text || seq_needs_text(n->elems[e].test);
-    if (text && (rc = load_text(s, seg, doc)) != QUARRY_OK)
-        return rc;
-    ntok = s->tok_n;
-    if (!u64_reserve(s->env, &s->set_a, &s->set_a_cap, ntok + 1) ||
-        !u64_reserve(s->env, &s->set_b, &s->set_b_cap, ntok + 1))
-        return nomem(s);
-    for (p = 0; p < ntok; p++) {
-        size_t na = 1;
-        uint64_t best = UINT64_MAX;
-        s->set_a[0] = p;
-        for (e = 0; e < n->nelems && na > 0; e++) {
+    size_t e, c;
+    for (e = 0; e < n->nelems; e++) {
+        const qx_elem *el = &n->elems[e];
+        for (c = el->min; c < seq_width(el); c++)
+            if (set[base[e] + c]) {
+                set[base[e + 1]] = 1;
+                break;
+            }
+    }
+}
+
+/* The shortest non-empty match from start p, ending at or before limit
+ * (inside the decoded window): a simulation of the automaton token by
+ * token, which stops at the first accepting position or when no state is
+ * left. *end gets the match's end, or UINT64_MAX. */
+static int seq_from(quarry_search *s, const qx_node *n, uint64_t p,
+                    uint64_t limit, uint64_t *end)
+{
+    const size_t *base = s->cursors;
+    size_t nstates = base[n->nelems] + 1, e, c;
+    uint64_t *cur = s->set_a, *nxt = s->set_b, x;
+    *end = UINT64_MAX;
+    memset(cur, 0, nstates * sizeof *cur);
+    cur[0] = 1;
+    seq_closure(n, base, cur);
+    for (x = p; x < limit; x++) {
+        bool any = false;
+        memset(nxt, 0, nstates * sizeof *nxt);
+        for (e = 0; e < n->nelems; e++) {
             const qx_elem *el = &n->elems[e];
-            size_t nb = 0;
-            for (i = 0; i < na; i++) {
-                uint64_t q = s->set_a[i], k;
-                if (el->min == 0)
-                    s->set_b[nb++] = q;
-                for (k = 1; k <= el->max && q + k - 1 < ntok; k++) {
-                    if (el->test) {
-                        int r = test_eval(s, el->test, (size_t)(q + k - 1));
-                        if (r < 0)
-                            return r;
-                        if (!r)
-                            break;
-                    }
-                    if (k >= el->min) {
-                        if (nb > ntok) /* cannot happen: sets are unique */
-                            break;
-                        s->set_b[nb++] = q + k;
-                    }
+            size_t w = seq_width(el);
+            int pass = -1; /* the test at x, evaluated once per element */
+            for (c = 0; c < w; c++) {
+                size_t to;
+                if (!cur[base[e] + c])
+                    continue;
+                if (el->max != QI_QUANT_INF && c + 1 > el->max)
+                    continue;
+                if (pass < 0) {
+                    pass = el->test ? test_eval(s, el->test, (size_t)x) : 1;
+                    if (pass < 0)
+                        return pass;
                 }
-                /* keep the set small: sort and unique when it grows */
-                if (nb > ntok / 2 + 1 || i + 1 == na) {
-                    size_t o = 0, x;
-                    qsort(s->set_b, nb, sizeof *s->set_b, u64_cmp);
-                    for (x = 0; x < nb; x++)
-                        if (o == 0 || s->set_b[x] != s->set_b[o - 1])
-                            s->set_b[o++] = s->set_b[x];
-                    nb = o;
-                }
+                if (!pass)
+                    break;
+                to = c + 1 < w ? c + 1 : w - 1;
+                nxt[base[e] + to] = 1;
+                any = true;
             }
-            {
-                uint64_t *t = s->set_a;
-                size_t c = s->set_a_cap;
-                s->set_a = s->set_b;
-                s->set_b = t;
-                s->set_a_cap = s->set_b_cap;
-                s->set_b_cap = c;
-            }
-            na = nb;
         }
-        for (i = 0; i < na; i++)
-            if (s->set_a[i] > p && s->set_a[i] < best)
-                best = s->set_a[i];
-        if (best != UINT64_MAX) {
-            rc = push(s, &n->hits, p, best, 0);
-            if (rc != QUARRY_OK)
-                return rc;
+        if (!any)
+            return QUARRY_OK;
+        seq_closure(n, base, nxt);
+        if (nxt[base[n->nelems]]) {
+            *end = x + 1;
+            return QUARRY_OK;
+        }
+        {
+            uint64_t *t = cur;
+            cur = nxt;
+            nxt = t;
         }
     }
+    return QUARRY_OK;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* Runs the starts [sa, sb] over a window decoded from sa on. A match never
+ * crosses the end of the unit of its start when the query has a scope (it
+ * would be dropped), and starts before req_end (the end of the last
+ * occurrence of the required element that ends first). */
+static int seq_starts(quarry_search *s, qi_segment *seg, qx_node *n,
+                      uint64_t doc, uint64_t sa, uint64_t sb, uint64_t span,
+                      uint64_t req_end)
+{
+    uint64_t p, end, wend;
+    uint64_t wlen = sat_add(sb - sa, span);
+    size_t nstates, e, unit = 0;
+    int rc = load_window(s, seg, doc, sa,
+                         wlen >= SIZE_MAX ? SIZE_MAX : (size_t)wlen);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (s->scope != QI_SCOPE_DOC && (rc = load_units(s, seg, doc)) != 0)
+        return rc;
+    if (!cursors_reserve(s, n->nelems + 1))
+        return nomem(s);
+    s->cursors[0] = 0;
+    for (e = 0; e < n->nelems; e++)
+        s->cursors[e + 1] = s->cursors[e] + seq_width(&n->elems[e]);
+    nstates = s->cursors[n->nelems] + 1;
+    if (!u64_reserve(s->env, &s->set_a, &s->set_a_cap, nstates) ||
+        !u64_reserve(s->env, &s->set_b, &s->set_b_cap, nstates))
+        return nomem(s);
+    wend = s->tok_base + s->tok_n;
+    for (p = sa; p <= sb && p < wend && p < req_end; p++) {
+        uint64_t limit = wend;
+        if (s->scope != QI_SCOPE_DOC) {
+            while (unit < s->nunits && s->units[unit].end <= p)
+                unit++;
+            if (unit < s->nunits && s->units[unit].end < limit)
+                limit = s->units[unit].end;
+        }
+        rc = seq_from(s, n, p, limit, &end);
+        if (rc != QUARRY_OK)
+            return rc;
+        if (end != UINT64_MAX && (rc = push(s, &n->hits, p, end, 0)) != 0)
+            return rc;
+    }
+    return QUARRY_OK;
+}
+
+/* For each start position, the shortest non-empty match starting there.
+ * Starts come from the anchor element's positions when the elements
+ * before it have a bounded length; tokens are decoded only in windows
+ * around them when the whole sequence has a bounded length. */
+static int seq_hits(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
+{
+    uint64_t pre_min = 0, pre_max = 0, span = 0, sa = 0, sb = 0;
+    uint64_t req_end = UINT64_MAX;
+    size_t e, i;
+    bool text = false, started = false;
+    const qx_hits *anchor;
+    int rc;
+    for (e = 0; e < n->nelems; e++) {
+        const qx_elem *el = &n->elems[e];
+        uint64_t mx = el->max == QI_QUANT_INF ? UINT64_MAX : el->max;
+        text = text || seq_needs_text(el->test);
+        span = sat_add(span, mx);
+        if (n->has_anchor && e < n->anchor) {
+            pre_min += el->min;
+            pre_max = sat_add(pre_max, mx);
+        }
+        /* every match holds one token of each required element: none
+           starts after the last one of any */
+        if (el->req) {
+            rc = qx_hits_of(s, seg, el->req, doc);
+            if (rc != QUARRY_OK)
+                return rc;
+            if (el->req->hits.n == 0)
+                return QUARRY_OK;
+            if (el->req->hits.v[el->req->hits.n - 1].end < req_end)
+                req_end = el->req->hits.v[el->req->hits.n - 1].end;
+        }
+    }
+    if (text && (rc = load_text(s, seg, doc)) != QUARRY_OK)
+        return rc;
+    if (!n->has_anchor || pre_max == UINT64_MAX)
+        return seq_starts(s, seg, n, doc, 0, UINT64_MAX - 1, UINT64_MAX,
+                          req_end);
+    anchor = &n->elems[n->anchor].req->hits;
+    /* merge the start ranges [pos - pre_max, pos - pre_min] in order */
+    for (i = 0; i < anchor->n; i++) {
+        uint64_t pos = anchor->v[i].first, lo, hi;
+        if (pos < pre_min)
+            continue;
+        hi = pos - pre_min;
+        lo = pos > pre_max ? pos - pre_max : 0;
+        if (started && lo <= sb + 1) {
+            if (hi > sb)
+                sb = hi;
+            continue;
+        }
+        if (started &&
+            (rc = seq_starts(s, seg, n, doc, sa, sb, span, req_end)) != 0)
+            return rc;
+        sa = lo;
+        sb = hi;
+        started = true;
+    }
+    if (started)
+        return seq_starts(s, seg, n, doc, sa, sb, span, req_end);
     return QUARRY_OK;
 }
 

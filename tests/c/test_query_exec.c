@@ -849,7 +849,12 @@ static qi_qnode *rand_leaf(void)
         qi_qnode *s = node(QN_SEQ, NULL);
         size_t n = 1 + rnd(3), i;
         for (i = 0; i < n; i++) {
-            switch (rnd(6)) {
+            switch (rnd(8)) {
+            case 6: kid(s, token(NULL, rnd(2), QI_QUANT_INF)); break;
+            case 7:
+                kid(s, token(attr(QA_NORM, QA_EQ, QV_LITERAL, word()), 1,
+                             QI_QUANT_INF));
+                break;
             case 0:
                 kid(s, token(attr(QA_NORM, QA_EQ, QV_LITERAL, word()), 1, 1));
                 break;
@@ -1204,6 +1209,10 @@ static void test_allocation_failures(void)
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
+    const char *seed = getenv("QUARRY_TEST_SEED"); /* to explore; fixed
+                                                      by default */
+    if (seed && strtoull(seed, NULL, 10))
+        rng_state = strtoull(seed, NULL, 10);
     if (quarry_env_new(NULL, NULL, &env) != QUARRY_OK)
         return 1;
     snprintf(root, sizeof root, "%s/quarry-test-qexec-XXXXXX",
