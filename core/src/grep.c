@@ -513,8 +513,9 @@ static unsigned thread_count(const quarry_grep_options *opts, size_t ntasks)
     }
     if (n > MAX_THREADS)
         n = MAX_THREADS;
-    if (ntasks < n)
-        n = ntasks ? (unsigned)ntasks : 1;
+    /* one large file still gives work to every thread (its parts) */
+    if (ntasks == 0)
+        n = 1;
     return n;
 }
 
