@@ -618,7 +618,8 @@ static int bind_seq(quarry_search *s, qi_segment *seg, const qi_qnode *q,
             return QUARRY_EINVAL;
         }
         if ((k->flags & QN_F_PHRASE) && k->nkids == 1 && k->kids[0]->text) {
-            /* a quoted string: one element per token, each required */
+            /* a quoted string: one element per token, each required (on
+               its norm; on its surface too for ="...") */
             const qi_qnode *a = k->kids[0];
             size_t ntok, j;
             rc = tokenize_word(s, a, a->text, a->text_len, &ntok, error_pos);
@@ -634,9 +635,21 @@ static int bind_seq(quarry_search *s, qi_segment *seg, const qi_qnode *q,
                 if (!t)
                     return nomem(s);
                 t->kind = QN_ATTR;
-                t->attr = QA_NORM;
+                t->attr = a->attr;
                 t->op = QA_EQ;
                 t->vkind = QV_LITERAL;
+                if (a->attr == QA_WORD) {
+                    /* ="Text": the surface of each token; its norm still
+                       gives the candidates */
+                    t->lit_len = (size_t)(tv->end - tv->start);
+                    t->lit =
+                        qi_strndup(s->env, a->text + tv->start, t->lit_len);
+                    if (!t->lit) {
+                        t->lit_len = 0;
+                        test_free(s, t);
+                        return nomem(s);
+                    }
+                }
                 rc = seg ? qi_segment_term_find(
                                seg, quarry_tokens_arena(s->toks) + tv->norm,
                                tv->norm_len, &term)

@@ -385,6 +385,7 @@ typedef struct oelem {
     const qi_qnode *test; /* NULL: any */
     char norm[64];        /* a token of a quoted string, else "" */
     size_t norm_len;
+    int surface; /* norm holds the surface form of ="..." */
     uint32_t min, max;
 } oelem;
 
@@ -397,8 +398,9 @@ static int seq_match(ocorpus *c, const odoc *d, const oelem *el, size_t ne,
     for (k = 0; k <= el->max && pos + k <= end; k++) {
         if (k > 0) {
             size_t i = pos + (size_t)k - 1;
-            int ok = el->norm_len ? norm_eq(d, i, el->norm, el->norm_len)
-                                  : test_ok(c, d, el->test, i);
+            int ok = el->surface    ? surface_eq(d, i, el->norm, el->norm_len)
+                     : el->norm_len ? norm_eq(d, i, el->norm, el->norm_len)
+                                    : test_ok(c, d, el->test, i);
             if (!ok)
                 break;
         }
@@ -529,6 +531,15 @@ static void eval(ocorpus *c, const odoc *d, const qi_qnode *q, int scope,
                 tv = quarry_tokens_data(c->toks);
                 for (k = 0; k < quarry_tokens_count(c->toks); k++) {
                     memset(&el[ne], 0, sizeof el[ne]);
+                    if (t->kids[0]->attr == QA_WORD) {
+                        el[ne].surface = 1;
+                        memcpy(el[ne].norm, t->kids[0]->text + tv[k].start,
+                               (size_t)(tv[k].end - tv[k].start));
+                        el[ne].norm_len = (size_t)(tv[k].end - tv[k].start);
+                        el[ne].min = el[ne].max = 1;
+                        ne++;
+                        continue;
+                    }
                     memcpy(el[ne].norm,
                            quarry_tokens_arena(c->toks) + tv[k].norm,
                            tv[k].norm_len);
@@ -948,6 +959,74 @@ static void test_random(void)
     quarry_index_free(ix);
 }
 
+/* Query texts through the parser, against the oracle on the parsed tree. */
+static void test_parsed(void)
+{
+    static const char *const texts[] = {
+        "cat",
+        "\"the cat\"",
+        "=Cat",
+        "=\"The Cat\"",
+        "ta*",
+        "c?t*",
+        "/r[a-u]ns?/",
+        "/CAT/i",
+        "cat dog",
+        "cat OR dog",
+        "cat NOT dog",
+        "cat NOT dog within s",
+        "(cat OR dog) tax within p",
+        "NEAR/2(cat, dog)",
+        "ONEAR/3(the, \"red sea\")",
+        "NEAR/1(cat, dog, the)",
+        "NEAR/3(cat OR dog, tax*)",
+        "ONEAR/0(cat, cat) within s",
+        "\"the\" []{0,2} \"cat\"",
+        "[norm=\"ta*\" & word!=\"TAX\"] \"the\"",
+        "\"the\" [word=/[A-Z].*/]+",
+        "=\"The\" [] \"cat\"",
+        "[norm=\"cat\"]+ \"dog\"",
+        "\"of\" []* \"sea\" within s",
+        "\"of\" []* \"sea\"",
+        "[word!=\"the\" & norm=\"the\"]",
+        "[!norm=\"the\"] \"cat\"",
+        "[norm=\"cat\" | norm=\"dog\"]{2}",
+        "[]{1,3} [norm=\"sea\"] []? within p",
+        "cat year>=2000",
+        "NEAR/4(cat, dog) year<1995 within s",
+        "\"red\" [norm=/t.*/i]? \"cat\"",
+        "tax AND taxes AND NOT cat within s",
+        "(cat NOT dog) OR (dog NOT cat) within s",
+        "NEAR/2(\"the cat\", [norm=\"run*\"])",
+    };
+    char dir[300];
+    quarry_index *ix = NULL;
+    ocorpus c;
+    size_t i;
+    snprintf(dir, sizeof dir, "%s/random", root);
+    CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
+    oc_load(&c, ix);
+    for (i = 0; i < sizeof texts / sizeof *texts; i++) {
+        quarry_query *q = NULL;
+        size_t pos = 0;
+        int rc =
+            quarry_query_compile(env, texts[i], strlen(texts[i]), &q, &pos);
+        if (rc != QUARRY_OK) {
+            fprintf(stderr, "compile '%s': %s\n", texts[i],
+                    quarry_env_errmsg(env));
+            CHECK_EQ_INT(rc, QUARRY_OK);
+            continue;
+        }
+        if (!compare(&c, q)) {
+            fprintf(stderr, "  (query text: %s)\n", texts[i]);
+            CHECK(!"parsed query differs from the oracle");
+        }
+        quarry_query_free(q);
+    }
+    oc_free(&c);
+    quarry_index_free(ix);
+}
+
 static quarry_index *fixed_index(const char *name, const char *const *texts,
                                  size_t n)
 {
@@ -1046,7 +1125,33 @@ static void test_fixed(void)
         hits_str(ix, a, 0, out, sizeof out);
         CHECK_EQ_STR(out, "2:1-2 2:10-11 2:17-18");
     }
-    quarry_index_free(ix);
+    /* opts->filter is AND-ed with the query's own; the search keeps its
+       own reference to the index and its own copy of the filter */
+    {
+        quarry_search_options o;
+        quarry_filter *f = NULL;
+        quarry_search *s = NULL;
+        quarry_query *q = query(node(QN_TERM, "cat"), 0);
+        uint64_t d[8], fi[8];
+        size_t got = 0;
+        memset(&o, 0, sizeof o);
+        CHECK_EQ_INT(quarry_filter_compile(env, "year<2002", 9, &f, NULL),
+                     QUARRY_OK);
+        o.filter = f;
+        CHECK_EQ_INT(quarry_search_new(env, ix, q, &o, &s, NULL), QUARRY_OK);
+        quarry_filter_free(f);
+        quarry_query_free(q);
+        quarry_index_free(ix);
+        CHECK_EQ_INT(quarry_search_next(s, 8, d, fi, NULL, NULL, &got),
+                     QUARRY_OK);
+        CHECK_EQ_INT(got, 2);
+        CHECK_EQ_INT(d[0], 0);
+        CHECK_EQ_INT(fi[1], 8);
+        CHECK_EQ_INT(quarry_search_next(s, 8, d, fi, NULL, NULL, &got),
+                     QUARRY_DONE);
+        CHECK_EQ_INT(got, 0);
+        quarry_search_free(s);
+    }
 }
 
 static void test_cjk(void)
@@ -1226,6 +1331,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_dict);
     RUN(test_random);
+    RUN(test_parsed);
     RUN(test_allocation_failures);
     tk_rm_rf(root);
     quarry_env_free(env);
