@@ -258,10 +258,10 @@ static int cursor_fill(lua_State *L, lq_cursor *c)
 {
     size_t got = 0;
     int rc;
-    if (c->at < c->n)
-        return 1;
     if (c->limit == 0)
         return 0;
+    if (c->at < c->n)
+        return 1;
     rc = quarry_search_next(c->s, LQ_HIT_BATCH, c->docs, c->firsts, c->ends,
                             c->tags, &got);
     if (rc < 0)

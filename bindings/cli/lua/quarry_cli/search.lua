@@ -48,14 +48,13 @@ M.options = {
     help = "highlight hits: auto (on a terminal), always or never" },
 }
 
---- Prints the query, a caret under the byte at pos (1-based), the message;
---- then exits 2.
+--- Prints the query with a caret under the byte at pos (1-based), then
+--- the message, and exits 2.
 local function syntax_error(text, pos, msg)
   local before = text:sub(1, pos - 1)
-  io.stderr:write("quarry: bad query: ", msg, "\n")
   io.stderr:write("  ", text, "\n")
   io.stderr:write("  ", string.rep(" ", util.width(before)), "^\n")
-  args.input_error("the query has an error at position %d", pos)
+  args.input_error("bad query: %s", (msg:gsub("^query: ", ""):gsub(" at position %d+$", "")))
 end
 
 local function compile(opts, positional)
@@ -89,7 +88,7 @@ local function label_of(idx, id, field, cache)
     local v = d.fields[field]
     l = v ~= nil and tostring(v) or "-"
   else
-    l = d.source
+    l = d.source:match("([^/]+)$") or d.source
     if d.record and d.record > 0 then l = l .. ":" .. d.record end
   end
   cache[id] = l
@@ -281,11 +280,11 @@ function M.run(opts, positional)
   local side = math.max(20, (term_w - lw - pw - 6) // 2 - 6)
   local out = {}
   for _, h in ipairs(hits) do
-    local left = fit(h.left:gsub("%s+$", ""), side, true)
-    local right = fit(h.right:gsub("^%s+", ""), side, false)
+    local left = fit(h.left, side, true)
+    local right = fit(h.right, side, false)
     local hit = h.hit
     if color then hit = "\27[1;31m" .. hit .. "\27[0m" else hit = "[" .. hit .. "]" end
-    out[#out + 1] = string.format("%s %s  %s %s %s", util.pad_right(fit(h.label, lw, false), lw),
+    out[#out + 1] = string.format("%s %s  %s%s%s", util.pad_right(fit(h.label, lw, false), lw),
                                   util.pad_left(tostring(h.first), pw),
                                   util.pad_left(left, side), hit, right)
     if #out >= 256 then
