@@ -95,6 +95,31 @@ local function label_of(idx, id, field, cache)
   return l
 end
 
+--- Cuts s to at most w columns by dropping its middle, so that both the
+--- start of a file name and its record number stay visible.
+local function fit_middle(s, w)
+  if util.width(s) <= w then return s end
+  local cps = {}
+  for _, c in utf8.codes(s) do cps[#cps + 1] = utf8.char(c) end
+  local head, tail, used = {}, {}, 1
+  local i, j = 1, #cps
+  while i <= j do
+    local take_tail = #tail < #head
+    local c = take_tail and cps[j] or cps[i]
+    local cw = util.width(c)
+    if used + cw > w then break end
+    used = used + cw
+    if take_tail then
+      table.insert(tail, 1, c)
+      j = j - 1
+    else
+      head[#head + 1] = c
+      i = i + 1
+    end
+  end
+  return table.concat(head) .. "…" .. table.concat(tail)
+end
+
 --- Normalized forms of up to k tokens from position p going by step (-1
 --- left, +1 right), joined for sorting.
 local function context_key(idx, doc, p, k, step)
@@ -276,7 +301,7 @@ function M.run(opts, positional)
     lw = math.max(lw, util.width(h.label))
     pw = math.max(pw, #tostring(h.first))
   end
-  lw = math.min(lw, 30)
+  lw = math.min(lw, 36)
   local side = math.max(20, (term_w - lw - pw - 6) // 2 - 6)
   local out = {}
   for _, h in ipairs(hits) do
@@ -284,7 +309,7 @@ function M.run(opts, positional)
     local right = fit(h.right, side, false)
     local hit = h.hit
     if color then hit = "\27[1;31m" .. hit .. "\27[0m" else hit = "[" .. hit .. "]" end
-    out[#out + 1] = string.format("%s %s  %s%s%s", util.pad_right(fit(h.label, lw, false), lw),
+    out[#out + 1] = string.format("%s %s  %s%s%s", util.pad_right(fit_middle(h.label, lw), lw),
                                   util.pad_left(tostring(h.first), pw),
                                   util.pad_left(left, side), hit, right)
     if #out >= 256 then
