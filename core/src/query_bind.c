@@ -78,6 +78,8 @@ void qx_node_free(quarry_search *s, qx_node *n)
         qi_free(s->env, n->pl, n->nterms * sizeof *n->pl);
     if (n->pl_state)
         qi_free(s->env, n->pl_state, n->nterms);
+    if (n->heap)
+        qi_free(s->env, n->heap, n->nterms * sizeof *n->heap);
     if (n->surface)
         qi_free(s->env, n->surface, n->surface_len + 1);
     for (i = 0; i < n->nelems; i++)
@@ -126,7 +128,10 @@ static int terms_alloc(quarry_search *s, qx_node *n, size_t nterms)
     n->terms = qi_calloc(s->env, nterms, sizeof *n->terms);
     n->pl = qi_calloc(s->env, nterms, sizeof *n->pl);
     n->pl_state = qi_calloc(s->env, nterms, 1);
-    if (!n->terms || !n->pl || !n->pl_state)
+    if (nterms > QX_HEAP_MIN)
+        n->heap = qi_calloc(s->env, nterms, sizeof *n->heap);
+    if (!n->terms || !n->pl || !n->pl_state ||
+        (nterms > QX_HEAP_MIN && !n->heap))
         return nomem(s);
     return QUARRY_OK;
 }
@@ -449,7 +454,10 @@ static int bind_pattern(quarry_search *s, qi_segment *seg, const qi_qnode *q,
     if (n > 0) {
         (*out)->pl = qi_calloc(s->env, n, sizeof *(*out)->pl);
         (*out)->pl_state = qi_calloc(s->env, n, 1);
-        if (!(*out)->pl || !(*out)->pl_state)
+        if (n > QX_HEAP_MIN)
+            (*out)->heap = qi_calloc(s->env, n, sizeof *(*out)->heap);
+        if (!(*out)->pl || !(*out)->pl_state ||
+            (n > QX_HEAP_MIN && !(*out)->heap))
             return nomem(s);
     }
     return QUARRY_OK;

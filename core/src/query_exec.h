@@ -81,6 +81,9 @@ struct qx_node {
     qi_postings *pl;
     unsigned char *pl_state; /* per term: 0 not started, 1 at pl.doc, 2 done */
     size_t nterms;
+    size_t *heap; /* many terms: live cursors as a min-heap on pl.doc */
+    size_t heap_n;
+    int heap_ready;
     char *surface; /* QN_F_CASE: exact surface form to check, owned */
     size_t surface_len;
     /* QX_NEAR */
@@ -151,6 +154,8 @@ struct quarry_search {
     size_t dhits_cap;
     size_t *cursors; /* per-operand scratch of phrases and NEAR */
     size_t cursors_cap;
+    size_t *at_idx; /* cursors of a term set at the current document */
+    size_t at_cap;
     char errmsg[QI_ERRMSG_SIZE];
 };
 
@@ -167,10 +172,16 @@ pcre2_general_context *qx_pcre2_context(quarry_env *env);
 
 /* ---- query_iter.c ---- */
 
+/* Term sets of more terms than this keep their cursors in a heap. */
+#define QX_HEAP_MIN 16
+
 /* The first document >= target that may hold hits of n: QUARRY_OK with
  * *doc, QUARRY_DONE, or an error (message on s). Targets never decrease. */
 int qx_next_candidate(quarry_search *s, qx_node *n, uint64_t target,
                       uint64_t *doc);
+/* The cursors of term set n positioned on doc (its current candidate):
+ * indexes into n->pl in s->at_idx, *count of them. */
+int qx_terms_at(quarry_search *s, qx_node *n, uint64_t doc, size_t *count);
 
 /* ---- query_match.c ---- */
 

@@ -51,6 +51,107 @@ static int terms_next(quarry_search *s, qx_node *n, uint64_t target,
     return QUARRY_OK;
 }
 
+/* ---- many terms: a heap of cursors ordered by document ---------------- */
+
+static void sift_down(qx_node *n, size_t i)
+{
+    size_t *h = n->heap, len = n->heap_n;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i, t;
+        if (l < len && n->pl[h[l]].doc < n->pl[h[m]].doc)
+            m = l;
+        if (l + 1 < len && n->pl[h[l + 1]].doc < n->pl[h[m]].doc)
+            m = l + 1;
+        if (m == i)
+            return;
+        t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static int heap_next(quarry_search *s, qx_node *n, uint64_t target,
+                     uint64_t *doc)
+{
+    qi_segment *seg = s->ix->segs[s->seg].seg;
+    int rc;
+    if (!n->heap_ready) {
+        size_t i;
+        for (i = 0; i < n->nterms; i++) {
+            rc = qi_postings_start(&n->pl[i], seg, &n->terms[i]);
+            if (rc == QUARRY_OK)
+                rc = qi_postings_advance(&n->pl[i], target);
+            if (rc == QUARRY_DONE) {
+                n->pl_state[i] = 2;
+                continue;
+            }
+            if (rc != QUARRY_OK)
+                return corrupt(s, seg, rc);
+            n->pl_state[i] = 1;
+            n->heap[n->heap_n++] = i;
+        }
+        for (i = n->heap_n / 2; i-- > 0;)
+            sift_down(n, i);
+        n->heap_ready = 1;
+    }
+    while (n->heap_n > 0 && n->pl[n->heap[0]].doc < target) {
+        size_t top = n->heap[0];
+        rc = qi_postings_advance(&n->pl[top], target);
+        if (rc == QUARRY_DONE) {
+            n->pl_state[top] = 2;
+            n->heap[0] = n->heap[--n->heap_n];
+        } else if (rc != QUARRY_OK) {
+            return corrupt(s, seg, rc);
+        }
+        sift_down(n, 0);
+    }
+    if (n->heap_n == 0)
+        return QUARRY_DONE;
+    *doc = n->pl[n->heap[0]].doc;
+    return QUARRY_OK;
+}
+
+int qx_terms_at(quarry_search *s, qx_node *n, uint64_t doc, size_t *count)
+{
+    size_t c = 0, i;
+    if (!n->heap) {
+        if (!qi_array_reserve(s->env, (void **)&s->at_idx, &s->at_cap,
+                              n->nterms + 1, sizeof *s->at_idx))
+            goto nomem;
+        for (i = 0; i < n->nterms; i++)
+            if (n->pl_state[i] == 1 && n->pl[i].doc == doc)
+                s->at_idx[c++] = i;
+        *count = c;
+        return QUARRY_OK;
+    }
+    /* the heap entries on doc form a subtree at the root: walk it with
+       the second half of at_idx as the stack */
+    if (!qi_array_reserve(s->env, (void **)&s->at_idx, &s->at_cap,
+                          2 * n->heap_n + 2, sizeof *s->at_idx))
+        goto nomem;
+    {
+        size_t *stack = s->at_idx + n->heap_n + 1, sp = 0;
+        if (n->heap_n > 0)
+            stack[sp++] = 0;
+        while (sp > 0) {
+            size_t h = stack[--sp];
+            if (n->pl[n->heap[h]].doc != doc)
+                continue;
+            s->at_idx[c++] = n->heap[h];
+            if (2 * h + 1 < n->heap_n)
+                stack[sp++] = 2 * h + 1;
+            if (2 * h + 2 < n->heap_n)
+                stack[sp++] = 2 * h + 2;
+        }
+    }
+    *count = c;
+    return QUARRY_OK;
+nomem:
+    qi_set_error(s->errmsg, "search: out of memory");
+    return QUARRY_ENOMEM;
+}
+
 /* Leapfrog over the kids that must hold hits (all but NOT and filters). */
 static int and_next(quarry_search *s, qx_node *n, uint64_t target,
                     uint64_t *doc)
@@ -119,7 +220,10 @@ int qx_next_candidate(quarry_search *s, qx_node *n, uint64_t target,
         return QUARRY_OK;
     }
     switch (n->kind) {
-    case QX_TERMS: rc = terms_next(s, n, target, doc); break;
+    case QX_TERMS:
+        rc = n->heap ? heap_next(s, n, target, doc)
+                     : terms_next(s, n, target, doc);
+        break;
     case QX_OR: rc = or_next(s, n, target, doc); break;
     case QX_NOT: rc = qx_next_candidate(s, n->kids[0], target, doc); break;
     case QX_FILTER:

@@ -199,11 +199,11 @@ static int terms_hits(quarry_search *s, qi_segment *seg, qx_node *n,
                       uint64_t doc)
 {
     size_t i, j, lists = 0;
-    int rc;
-    for (i = 0; i < n->nterms; i++) {
-        qi_postings *pl = &n->pl[i];
-        if (n->pl_state[i] != 1 || pl->doc != doc)
-            continue;
+    int rc = qx_terms_at(s, n, doc, &lists);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (i = 0; i < lists; i++) {
+        qi_postings *pl = &n->pl[s->at_idx[i]];
         if (pl->freq > SIZE_MAX / sizeof(uint64_t) ||
             !u64_reserve(s->env, &s->pos, &s->pos_cap, (size_t)pl->freq))
             return nomem(s);
@@ -218,7 +218,6 @@ static int terms_hits(quarry_search *s, qi_segment *seg, qx_node *n,
             h->end = s->pos[j] + 1;
             h->tag = 0;
         }
-        lists++;
     }
     if (lists > 1)
         sort_unique(&n->hits);
@@ -227,7 +226,6 @@ static int terms_hits(quarry_search *s, qi_segment *seg, qx_node *n,
     return QUARRY_OK;
 }
 
-/* Positions p where kid i has a hit at p + i for every kid. */
 static bool cursors_reserve(quarry_search *s, size_t need)
 {
     return need <= s->cursors_cap ||

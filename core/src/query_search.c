@@ -30,6 +30,8 @@ static void search_release(quarry_search *s)
         qi_free(env, s->dhits, s->dhits_cap * sizeof *s->dhits);
     if (s->cursors)
         qi_free(env, s->cursors, s->cursors_cap * sizeof *s->cursors);
+    if (s->at_idx)
+        qi_free(env, s->at_idx, s->at_cap * sizeof *s->at_idx);
     qi_buf_free(env, &s->text);
     if (s->ids)
         qi_free(env, s->ids, s->ids_cap * sizeof *s->ids);
@@ -301,10 +303,12 @@ static int find_doc(quarry_search *s, int count_only, uint64_t *count)
         s->out_next = 0;
         if (count_only && countable(s, tree)) {
             uint64_t n = 0;
-            size_t i;
-            for (i = 0; i < tree->nterms; i++)
-                if (tree->pl_state[i] == 1 && tree->pl[i].doc == d)
-                    n += tree->pl[i].freq;
+            size_t i, at;
+            rc = qx_terms_at(s, tree, d, &at);
+            if (rc != QUARRY_OK)
+                return rc;
+            for (i = 0; i < at; i++)
+                n += tree->pl[s->at_idx[i]].freq;
             *count = n;
             s->out_doc = xs->base + d;
             return QUARRY_OK;

@@ -1180,6 +1180,55 @@ static void test_cjk(void)
     quarry_index_free(ix);
 }
 
+/* Wildcards over many terms (their cursors are kept in a heap). */
+static void test_many_terms(void)
+{
+    static const char *const queries[] = {"w*",
+                                          "w1*",
+                                          "*5",
+                                          "w?",
+                                          "NEAR/2(w*, the)",
+                                          "\"the\" [norm=\"w*\"]",
+                                          "w*2 OR w3*",
+                                          "the w*"};
+    char *texts[80], buf[512];
+    quarry_index *ix;
+    ocorpus c;
+    size_t i, j;
+    for (i = 0; i < 80; i++) {
+        size_t len = 0;
+        buf[0] = 0;
+        for (j = 0; j < 30; j++) {
+            if (rnd(4) == 0)
+                len += (size_t)snprintf(buf + len, sizeof buf - len, "%sthe",
+                                        j ? " " : "");
+            else
+                len += (size_t)snprintf(buf + len, sizeof buf - len, "%sw%02u",
+                                        j ? " " : "", rnd(60));
+        }
+        texts[i] = strdup(buf);
+    }
+    ix = fixed_index("many", (const char *const *)texts, 80);
+    oc_load(&c, ix);
+    for (i = 0; i < sizeof queries / sizeof *queries; i++) {
+        quarry_query *q = NULL;
+        CHECK_EQ_INT(
+            quarry_query_compile(env, queries[i], strlen(queries[i]), &q, NULL),
+            QUARRY_OK);
+        if (!q)
+            continue;
+        if (!compare(&c, q)) {
+            fprintf(stderr, "  (query text: %s)\n", queries[i]);
+            CHECK(!"many terms: differs from the oracle");
+        }
+        quarry_query_free(q);
+    }
+    oc_free(&c);
+    quarry_index_free(ix);
+    for (i = 0; i < 80; i++)
+        free(texts[i]);
+}
+
 static void test_errors(void)
 {
     static const char *const texts[] = {"tax taxes taxation taxi taxon"};
@@ -1329,6 +1378,7 @@ int main(void)
     RUN(test_fixed);
     RUN(test_cjk);
     RUN(test_errors);
+    RUN(test_many_terms);
     RUN(test_dict);
     RUN(test_random);
     RUN(test_parsed);
