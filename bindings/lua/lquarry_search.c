@@ -344,15 +344,41 @@ static int cursor_fetch(lua_State *L)
 static int cursor_count(lua_State *L)
 {
     lq_cursor *c = check_cursor(L, 1);
-    uint64_t hits = 0, docs = 0;
+    uint64_t hits = 0, docs = 0, last_doc = UINT64_MAX;
+    size_t got;
     int rc;
-    /* hits already fetched into the batch are counted first */
-    hits = c->n - c->at;
-    c->at = c->n;
-    rc = quarry_search_count(c->s, &hits, &docs);
-    if (rc < 0)
-        return luaL_error(L, "quarry.Cursor: %s (%s)",
-                          quarry_search_errmsg(c->s), quarry_status_name(rc));
+    if (c->at == c->n) {
+        rc = quarry_search_count(c->s, &hits, &docs);
+        if (rc < 0)
+            return luaL_error(L, "quarry.Cursor: %s (%s)",
+                              quarry_search_errmsg(c->s),
+                              quarry_status_name(rc));
+        lua_pushinteger(L, (lua_Integer)hits);
+        lua_pushinteger(L, (lua_Integer)docs);
+        return 2;
+    }
+    /* Hits are waiting in the batch and the search may go on in the
+     * batch's last document, which quarry_search_count would count again:
+     * the rest is read hit by hit instead. */
+    for (;;) {
+        for (; c->at < c->n; c->at++) {
+            hits++;
+            if (c->docs[c->at] != last_doc) {
+                docs++;
+                last_doc = c->docs[c->at];
+            }
+        }
+        rc = quarry_search_next(c->s, LQ_HIT_BATCH, c->docs, c->firsts, c->ends,
+                                c->tags, &got);
+        if (rc < 0)
+            return luaL_error(L, "quarry.Cursor: %s (%s)",
+                              quarry_search_errmsg(c->s),
+                              quarry_status_name(rc));
+        c->n = got;
+        c->at = 0;
+        if (got == 0)
+            break;
+    }
     lua_pushinteger(L, (lua_Integer)hits);
     lua_pushinteger(L, (lua_Integer)docs);
     return 2;
