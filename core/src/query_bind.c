@@ -87,6 +87,8 @@ void qx_node_free(quarry_search *s, qx_node *n)
     if (n->elems)
         qi_free(s->env, n->elems, n->nelems * sizeof *n->elems);
     qi_dictmatch_free(n->dm);
+    if (n->order)
+        qi_free(s->env, n->order, n->nkids * sizeof *n->order);
     qx_hits_free(s->env, &n->hits);
     qi_free(s->env, n, sizeof *n);
 }

@@ -96,6 +96,11 @@ struct qx_node {
     size_t nelems;
     size_t anchor; /* element whose positions give the start positions */
     int has_anchor;
+    /* plan: estimated documents with candidates, and the kids that must
+       hold hits (AND-like nodes), rarest first */
+    uint64_t est;
+    size_t *order;
+    size_t norder;
     /* candidate state: doc is the current candidate when started && !done */
     uint64_t doc;
     int started, done;
@@ -179,6 +184,9 @@ pcre2_general_context *qx_pcre2_context(quarry_env *env);
  * *doc, QUARRY_DONE, or an error (message on s). Targets never decrease. */
 int qx_next_candidate(quarry_search *s, qx_node *n, uint64_t target,
                       uint64_t *doc);
+/* Estimates candidate counts bottom-up and orders the required kids of
+ * every AND-like node rarest first (for the leapfrog). */
+int qx_plan(quarry_search *s, qx_node *n);
 /* The cursors of term set n positioned on doc (its current candidate):
  * indexes into n->pl in s->at_idx, *count of them. */
 int qx_terms_at(quarry_search *s, qx_node *n, uint64_t doc, size_t *count);

@@ -152,16 +152,15 @@ nomem:
     return QUARRY_ENOMEM;
 }
 
-/* Leapfrog over the kids that must hold hits (all but NOT and filters). */
+/* Leapfrog over the kids that must hold hits (all but NOT and filters),
+ * rarest first: each skips to the largest document seen so far until all
+ * agree. */
 static int and_next(quarry_search *s, qx_node *n, uint64_t target,
                     uint64_t *doc)
 {
     uint64_t x = target;
-    size_t i, agree = 0, positive = 0;
-    for (i = 0; i < n->nkids; i++)
-        if (n->kids[i]->kind != QX_NOT && n->kids[i]->kind != QX_FILTER)
-            positive++;
-    if (positive == 0) {
+    size_t j, agree = 0;
+    if (n->norder == 0) {
         /* only filters (or a sequence without a required word): every
            document of the segment is a candidate */
         if (x >= s->ix->segs[s->seg].ms.doc_count)
@@ -169,23 +168,68 @@ static int and_next(quarry_search *s, qx_node *n, uint64_t target,
         *doc = x;
         return QUARRY_OK;
     }
-    for (i = 0;; i = (i + 1) % n->nkids) {
-        qx_node *k = n->kids[i];
+    for (j = 0;; j = (j + 1) % n->norder) {
         uint64_t d;
-        int rc;
-        if (k->kind == QX_NOT || k->kind == QX_FILTER)
-            continue;
-        rc = qx_next_candidate(s, k, x, &d);
+        int rc = qx_next_candidate(s, n->kids[n->order[j]], x, &d);
         if (rc != QUARRY_OK)
             return rc;
         if (d != x) {
             x = d;
             agree = 0;
         }
-        if (++agree == positive)
+        if (++agree == n->norder)
             break;
     }
     *doc = x;
+    return QUARRY_OK;
+}
+
+int qx_plan(quarry_search *s, qx_node *n)
+{
+    size_t i, j;
+    uint64_t sum = 0, min = UINT64_MAX;
+    for (i = 0; i < n->nkids; i++) {
+        int rc = qx_plan(s, n->kids[i]);
+        if (rc != QUARRY_OK)
+            return rc;
+    }
+    switch (n->kind) {
+    case QX_TERMS:
+        for (i = 0; i < n->nterms; i++)
+            sum += n->terms[i].doc_freq;
+        n->est = sum;
+        return QUARRY_OK;
+    case QX_OR:
+        for (i = 0; i < n->nkids; i++)
+            sum = n->kids[i]->est > UINT64_MAX - sum ? UINT64_MAX
+                                                     : sum + n->kids[i]->est;
+        n->est = sum;
+        return QUARRY_OK;
+    case QX_NOT: n->est = n->kids[0]->est; return QUARRY_OK;
+    case QX_FILTER: n->est = UINT64_MAX; return QUARRY_OK;
+    default: break;
+    }
+    /* AND-like: the required kids, by estimate (insertion sort: few) */
+    if (n->nkids > 0) {
+        n->order = qi_alloc(s->env, n->nkids * sizeof *n->order);
+        if (!n->order) {
+            qi_set_error(s->errmsg, "search: out of memory");
+            return QUARRY_ENOMEM;
+        }
+    }
+    for (i = 0; i < n->nkids; i++) {
+        const qx_node *k = n->kids[i];
+        if (k->kind == QX_NOT || k->kind == QX_FILTER)
+            continue;
+        for (j = n->norder; j > 0 && n->kids[n->order[j - 1]]->est > k->est;
+             j--)
+            n->order[j] = n->order[j - 1];
+        n->order[j] = i;
+        n->norder++;
+        if (k->est < min)
+            min = k->est;
+    }
+    n->est = min;
     return QUARRY_OK;
 }
 

@@ -173,6 +173,8 @@ static int search_init(quarry_search *s, const quarry_query *q,
     s->ntrees = ix->nsegs;
     for (i = 0; i < ix->nsegs; i++) {
         rc = qx_bind(s, ix->segs[i].seg, q->root, &s->trees[i], error_pos);
+        if (rc == QUARRY_OK)
+            rc = qx_plan(s, s->trees[i]);
         if (rc != QUARRY_OK)
             return rc;
     }
