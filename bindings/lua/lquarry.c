@@ -238,6 +238,10 @@ int luaopen_quarry_core(lua_State *L)
     lq_open_search(L);
     lq_open_grep(L);
     lq_open_dict(L);
+    lq_open_stats(L);
+    lq_open_analysis(L);
+    lq_open_qanalysis(L);
+    lq_open_dates(L);
     lq_open_sys(L);
 
     lua_settop(L, LQ_OPEN_MODULE);

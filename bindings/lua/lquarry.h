@@ -131,6 +131,28 @@ void lq_open_dict(lua_State *L);
  * (owned by the Dictionary userdata), else NULL. */
 const quarry_query *lq_test_dict_query(lua_State *L, int idx);
 
+/* lquarry_subcorpus.c: the subcorpus options every analysis takes */
+/* Reads opts.filter (field filter text) and opts.query (query text, Query
+ * or Dictionary: documents with a hit) from the table at opts_idx (may be
+ * none/nil) and returns the subcorpus of ix they select, or NULL for "every
+ * live document" when neither is given. The subcorpus is owned by a
+ * userdata pushed on the stack (freed by the collector or lq_subcorpus_done)
+ * - one value is pushed in every case (nil when NULL is returned). A bad
+ * filter or query raises with its 1-based position. */
+quarry_subcorpus *lq_opt_subcorpus(lua_State *L, quarry_index *ix,
+                                   int opts_idx);
+/* Frees the subcorpus owned by the userdata at idx now (if any). */
+void lq_subcorpus_done(lua_State *L, int idx);
+
+/* lquarry_stats.c: quarry.stats (association, keyness, dispersion, pvalue) */
+void lq_open_stats(lua_State *L);
+/* lquarry_analysis.c: Index freq, ngrams, keyness, lexstats */
+void lq_open_analysis(lua_State *L);
+/* lquarry_qanalysis.c: Index collocates, dispersion, timeline */
+void lq_open_qanalysis(lua_State *L);
+/* lquarry_dates.c: quarry.dates, Index statements */
+void lq_open_dates(lua_State *L);
+
 /* lquarry.c: small operating-system helpers for the CLI (module._sys) */
 void lq_open_sys(lua_State *L);
 

@@ -1300,6 +1300,159 @@ QUARRY_API int quarry_grep_index(quarry_index *ix, const quarry_regex *re,
                                  quarry_grep_fn fn, void *ud,
                                  quarry_grep_counts *counts);
 
+/* ------------------------------------------------------------------------ */
+/* Subcorpora and groups                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Every analysis runs on a subcorpus: the live documents of a snapshot that
+ * match a field filter and/or contain a hit of a query. All counts, totals
+ * and expected values of an analysis come from its subcorpus only
+ * (core/src/subcorpus.c). A NULL subcorpus means every live document.
+ */
+
+typedef struct quarry_subcorpus quarry_subcorpus;
+
+/**
+ * Selects the live documents of ix matching filter (NULL: any) that contain
+ * at least one hit of query (NULL: any). Holds a reference to ix. *out is
+ * owned by the caller; read-only afterwards. Errors (message on env): those
+ * of quarry_search_new, QUARRY_ENOMEM, QUARRY_ECORRUPT.
+ */
+QUARRY_API int quarry_subcorpus_new(quarry_env *env, quarry_index *ix,
+                                    const quarry_filter *filter,
+                                    const quarry_query *query,
+                                    quarry_subcorpus **out);
+QUARRY_API void quarry_subcorpus_free(quarry_subcorpus *sc);
+/** Documents and tokens (punctuation included) of the subcorpus. */
+QUARRY_API uint64_t quarry_subcorpus_doc_count(const quarry_subcorpus *sc);
+QUARRY_API uint64_t quarry_subcorpus_token_count(const quarry_subcorpus *sc);
+/** 1 if document id is in sc (sc NULL: 1 for every live document of ix). */
+QUARRY_API int quarry_subcorpus_contains(const quarry_subcorpus *sc,
+                                         uint64_t id);
+/** The first document id >= from in sc; quarry_index_doc_limit if none. */
+QUARRY_API uint64_t quarry_subcorpus_next(const quarry_subcorpus *sc,
+                                          uint64_t from);
+
+/** How a field's values become groups. */
+enum {
+    QUARRY_PERIOD_VALUE = 0,   /* each distinct value is a group */
+    QUARRY_PERIOD_YEAR = 1,    /* dates and year numbers by year: "2024" */
+    QUARRY_PERIOD_DECADE = 2,  /* "1990s" */
+    QUARRY_PERIOD_QUARTER = 3, /* "2024-Q1" (dates only) */
+    QUARRY_PERIOD_MONTH = 4,   /* "2024-03" (dates only) */
+    QUARRY_PERIOD_DAY = 5      /* "2024-03-05" (dates only) */
+};
+
+typedef struct quarry_groups quarry_groups;
+
+/**
+ * Splits the documents of sc (NULL: all live ones) by the value of field,
+ * bucketed by period. Groups are ordered by value (numbers and dates
+ * chronologically, strings bytewise); documents without the field (or
+ * whose value does not fit the period) belong to no group. Holds a
+ * reference to ix; *out owned by the caller. Errors on env: QUARRY_EINVAL
+ * (a period other than VALUE on a field that is neither a date nor a number
+ * in every document: the message names a document), QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_groups_new(quarry_env *env, quarry_index *ix,
+                                 const char *field, int period,
+                                 const quarry_subcorpus *sc,
+                                 quarry_groups **out);
+QUARRY_API void quarry_groups_free(quarry_groups *g);
+QUARRY_API size_t quarry_groups_count(const quarry_groups *g);
+/** Label of group i ("2024", "1990s", "Democratic"); borrowed from g. */
+QUARRY_API const char *quarry_groups_label(const quarry_groups *g, size_t i);
+/** Group of document id, or SIZE_MAX if it belongs to none. */
+QUARRY_API size_t quarry_groups_of(const quarry_groups *g, uint64_t id);
+/** Documents and tokens of group i. */
+QUARRY_API uint64_t quarry_groups_docs(const quarry_groups *g, size_t i);
+QUARRY_API uint64_t quarry_groups_tokens(const quarry_groups *g, size_t i);
+
+/**
+ * The token kind of a normalized term, from its first character (word,
+ * number, punct, symbol or cjk; quarry_token_kind), so analyses can leave
+ * punctuation out without per-term kinds in the index. 0 for empty text.
+ */
+QUARRY_API int quarry_term_kind(const char *text, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Statistics: association, keyness and dispersion measures                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Pure functions (core/src/stats.c); every formula with its reference is in
+ * docs/statistics.md. Counts are doubles so callers may bring any counts.
+ */
+
+/** Every association measure of one 2x2 contingency table:
+ *             collocate   other
+ *   node       o11         o12
+ *   other      o21         o22
+ * (o11: co-occurrences in the node's windows). */
+typedef struct quarry_assoc {
+    double o11, o12, o21, o22, n;
+    double e11;        /* expected o11: (o11 + o12)(o11 + o21) / n */
+    double mi;         /* log2(o11 / e11) */
+    double mi3;        /* log2(o11^3 / e11) */
+    double t;          /* (o11 - e11) / sqrt(o11) */
+    double z;          /* (o11 - e11) / sqrt(e11) */
+    double g2;         /* log-likelihood, signed: negative when o11 < e11 */
+    double chi2;       /* Pearson's chi-squared, no correction */
+    double chi2_yates; /* with Yates' continuity correction */
+    double dice;       /* 2 o11 / (R1 + C1) */
+    double log_dice;   /* 14 + log2(dice) (Rychly 2008) */
+    double log_ratio;  /* log2 of the ratio of relative frequencies */
+    double p_g2;       /* p-value of g2 (chi-squared, 1 df) */
+    double p_chi2;     /* p-value of chi2 (1 df) */
+} quarry_assoc;
+
+/** Fills *out from the four cells (any may be 0; measures that are
+ * undefined come out as NaN or +-infinity as documented). */
+QUARRY_API void quarry_assoc_compute(double o11, double o12, double o21,
+                                     double o22, quarry_assoc *out);
+
+/** Keyness of one item: frequency a in a target of size n1, frequency b in
+ * a reference of size n2. */
+typedef struct quarry_keyness {
+    double a, b, n1, n2;
+    double e1, e2;       /* expected frequencies */
+    double g2;           /* log-likelihood, signed: + when relatively more
+                            frequent in the target */
+    double chi2;         /* signed likewise */
+    double chi2_yates;   /* signed, Yates' correction */
+    double log_ratio;    /* log2 of the ratio of relative frequencies
+                            (zero frequencies: documented adjustment) */
+    double pct_diff;     /* %DIFF (Gabrielatos & Marchi 2012) */
+    double simple_maths; /* Kilgarriff's (pm1 + N) / (pm2 + N) */
+    double p_g2, p_chi2; /* p-values (1 df) */
+} quarry_keyness;
+
+/** Fills *out. smooth is Kilgarriff's N, added to both frequencies per
+ * million before their ratio (the CLI's and Lua's default is 1). */
+QUARRY_API void quarry_keyness_compute(double a, double n1, double b,
+                                       double n2, double smooth,
+                                       quarry_keyness *out);
+
+/** Upper tail of the chi-squared distribution: P(X >= x) with df degrees
+ * of freedom (df >= 1). */
+QUARRY_API double quarry_chi2_pvalue(double x, unsigned df);
+
+/** Dispersion of an item over n parts (documents or equal slices). */
+typedef struct quarry_dispersion {
+    double parts;      /* n */
+    double range;      /* parts with at least one occurrence */
+    double juilland_d; /* Juilland's D (1 - V / sqrt(n - 1)) */
+    double gries_dp;   /* Gries' DP (0 even .. 1 uneven) */
+    double gries_dp_norm; /* DP normalized (Lijffijt & Gries 2012) */
+} quarry_dispersion;
+
+/** freqs[i]: occurrences in part i, sizes[i]: tokens of part i. Returns
+ * QUARRY_OK or QUARRY_EINVAL (n == 0, a negative value or zero total size). */
+QUARRY_API int quarry_dispersion_compute(const double *freqs,
+                                         const double *sizes, size_t n,
+                                         quarry_dispersion *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,6 +44,13 @@ quarry.grep = core.grep
 --- quarry.dictionary(path_or_table [, opts]) -> Dictionary | nil, msg, code
 quarry.dictionary = core.dictionary
 
+--- quarry.stats: association, keyness and dispersion measures for counts
+--- the caller brings (docs/statistics.md)
+quarry.stats = core.stats
+
+--- quarry.dates(text [, opts]) -> array of dates found in text (docs/dates.md)
+quarry.dates = core.dates
+
 --- Formats an event as "path:line:column: message" (line and column when
 --- known), as compilers print diagnostics.
 function quarry.format_event(ev)

@@ -9,8 +9,9 @@ local args = require "quarry_cli.args"
 local M = {}
 
 --- Commands in the order `quarry --help` lists them.
-M.commands = { "index", "info", "check", "rm", "optimize", "search", "grep", "dict", "tokens",
-               "stats", "run", "help" }
+M.commands = { "index", "info", "check", "rm", "optimize", "search", "grep", "dict", "freq",
+               "ngrams", "colloc", "keyness", "dispersion", "timeline", "statements", "lexstats",
+               "tokens", "stats", "run", "help" }
 
 local function load_command(name)
   for _, c in ipairs(M.commands) do
