@@ -243,6 +243,18 @@ function M.run(opts, positional)
   local q = compile(opts, positional)
   local path = ingest.index_path(opts)
   local idx <close> = ingest.open_index(path)
+  -- the cursor raises for a bad filter (a programming error in Lua): a
+  -- user's filter is checked first, to show where it went wrong
+  if opts.filter then
+    local ids, msg, code, pos = idx:docs({ filter = opts.filter, limit = 1 })
+    if not ids then
+      if code == "ESYNTAX" and pos then
+        args.input_error("%s\n  %s\n  %s^", msg, opts.filter,
+                         string.rep(" ", util.width(opts.filter:sub(1, pos - 1))))
+      end
+      args.input_error("%s (%s)", msg, code)
+    end
+  end
 
   if opts.count then
     local cur, msg = idx:cursor(q, { filter = opts.filter })
