@@ -62,10 +62,10 @@ local function compile(opts, positional)
     if positional[1] then
       args.usage_error("search", "give either QUERY or --dict FILE, not both")
     end
-    local d, msg, code, line, col = quarry.dictionary(opts.dict)
+    local d, msg, code, line = quarry.dictionary(opts.dict)
     if not d then
-      if line then args.input_error("%s:%d:%d: %s", opts.dict, line, col, msg) end
-      args.input_error("cannot read the dictionary %s: %s (%s)", opts.dict, msg, code)
+      if line then args.input_error("%s", msg) end -- msg is FILE:LINE:COLUMN: problem
+      args.input_error("cannot read the dictionary %s (%s)", msg, code) -- msg names the file
     end
     return d, true
   end
