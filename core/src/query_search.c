@@ -349,6 +349,11 @@ int quarry_search_next(quarry_search *s, size_t max, uint64_t *docs,
         *got = 0;
     if (!s || !got)
         return QUARRY_EINVAL;
+    if (max == 0) {
+        /* QUARRY_OK with nothing would loop a caller forever */
+        qi_set_error(s->errmsg, "search: max must be at least 1");
+        return QUARRY_EINVAL;
+    }
     while (n < max) {
         if (s->out_next == s->out.n) {
             if (s->finished)

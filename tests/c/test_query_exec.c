@@ -1142,6 +1142,8 @@ static void test_fixed(void)
         quarry_filter_free(f);
         quarry_query_free(q);
         quarry_index_free(ix);
+        CHECK_EQ_INT(quarry_search_next(s, 0, d, fi, NULL, NULL, &got),
+                     QUARRY_EINVAL);
         CHECK_EQ_INT(quarry_search_next(s, 8, d, fi, NULL, NULL, &got),
                      QUARRY_OK);
         CHECK_EQ_INT(got, 2);
