@@ -1182,6 +1182,44 @@ static void test_cjk(void)
     quarry_index_free(ix);
 }
 
+/* An index without segments: words are still checked, nothing matches. */
+static void test_empty_index(void)
+{
+    char dir[300];
+    quarry_writer *w = NULL;
+    quarry_writer_options o;
+    quarry_index *ix = NULL;
+    quarry_search *s = NULL;
+    quarry_query *q;
+    uint64_t hits = 1, docs = 1;
+    size_t got = 1, pos = 0;
+    qi_qnode *blank;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    snprintf(dir, sizeof dir, "%s/empty", root);
+    CHECK_EQ_INT(quarry_writer_open(env, dir, &o, &w), QUARRY_OK);
+    CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
+    quarry_writer_free(w);
+    CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
+    q = query(op2(QN_OR, node(QN_TERM, "a b"), node(QN_WILDCARD, "x*")), 0);
+    CHECK_EQ_INT(quarry_search_new(env, ix, q, NULL, &s, NULL), QUARRY_OK);
+    CHECK_EQ_INT(quarry_search_next(s, 4, NULL, NULL, NULL, NULL, &got),
+                 QUARRY_DONE);
+    CHECK_EQ_INT(got, 0);
+    CHECK_EQ_INT(quarry_search_count(s, &hits, &docs), QUARRY_OK);
+    CHECK_EQ_INT(hits, 0);
+    CHECK_EQ_INT(docs, 0);
+    quarry_search_free(s);
+    quarry_query_free(q);
+    blank = node(QN_TERM, " ");
+    blank->pos = 3;
+    q = query(blank, 0);
+    CHECK_EQ_INT(quarry_search_new(env, ix, q, NULL, &s, &pos), QUARRY_EINVAL);
+    CHECK_EQ_INT(pos, 3);
+    quarry_query_free(q);
+    quarry_index_free(ix);
+}
+
 /* Wildcards over many terms (their cursors are kept in a heap). */
 static void test_many_terms(void)
 {
@@ -1381,6 +1419,7 @@ int main(void)
     RUN(test_cjk);
     RUN(test_errors);
     RUN(test_many_terms);
+    RUN(test_empty_index);
     RUN(test_dict);
     RUN(test_random);
     RUN(test_parsed);
