@@ -1327,10 +1327,12 @@ QUARRY_API void quarry_subcorpus_free(quarry_subcorpus *sc);
 /** Documents and tokens (punctuation included) of the subcorpus. */
 QUARRY_API uint64_t quarry_subcorpus_doc_count(const quarry_subcorpus *sc);
 QUARRY_API uint64_t quarry_subcorpus_token_count(const quarry_subcorpus *sc);
-/** 1 if document id is in sc (sc NULL: 1 for every live document of ix). */
+/** 1 if document id is in sc. A NULL sc means "no restriction": 1 for any
+ * id (callers check liveness themselves). */
 QUARRY_API int quarry_subcorpus_contains(const quarry_subcorpus *sc,
                                          uint64_t id);
-/** The first document id >= from in sc; quarry_index_doc_limit if none. */
+/** The first document id >= from in sc; quarry_index_doc_limit of its
+ * snapshot if none. A NULL sc returns from. */
 QUARRY_API uint64_t quarry_subcorpus_next(const quarry_subcorpus *sc,
                                           uint64_t from);
 
