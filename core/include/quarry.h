@@ -1301,6 +1301,162 @@ QUARRY_API int quarry_grep_index(quarry_index *ix, const quarry_regex *re,
                                  quarry_grep_counts *counts);
 
 /* ------------------------------------------------------------------------ */
+/* Dates in text and dated statements                                       */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A recognizer of dates written in running English and Chinese text
+ * ("September 7, 2023", "7 Sept. 2023", "2023-09-07", "January 2024",
+ * "On March 5", "in 2023", "2023年9月7日", "９月７日", "九月七日"), and on
+ * top of it the dated statements of documents: the sentences that mention a
+ * date, with the key terms they contain, as a timeline. The forms, the year
+ * inference and what is deliberately not a date are in docs/dates.md
+ * (core/src/dates.c, core/src/statements.c).
+ */
+
+/** All-numeric dates with slashes (09/07/2023) are ambiguous: they are
+ * dates only when an order is chosen. YYYY-MM-DD and YYYY/MM/DD always are. */
+enum {
+    QUARRY_DATES_NUMERIC_NONE = 0, /* 09/07/2023 is not a date (default) */
+    QUARRY_DATES_NUMERIC_MDY = 1,  /* September 7 (US order) */
+    QUARRY_DATES_NUMERIC_DMY = 2   /* 9 July; 09.07.2023 is read too */
+};
+
+/** quarry_dates_options.flags */
+enum {
+    QUARRY_DATES_NO_YEARS = 1u << 0,    /* skip bare years ("in 2023") */
+    QUARRY_DATES_NO_INFERENCE = 1u << 1 /* skip dates without a year
+                                           instead of inferring it */
+};
+
+typedef struct quarry_dates_options {
+    int numeric;    /* QUARRY_DATES_NUMERIC_* */
+    unsigned flags; /* QUARRY_DATES_* bits */
+    /* year of a date written without one ("March 5") when no date with a
+       year precedes it in the text; precision 0 = no reference (such
+       dates are then skipped) */
+    quarry_date reference;
+} quarry_dates_options;
+
+/** A date mentioned in text. */
+typedef struct quarry_text_date {
+    uint64_t start;    /* byte span [start, end) of the mention, weekday */
+    uint64_t end;      /* included ("Tuesday, March 5, 2024") */
+    quarry_date date;  /* precision QUARRY_DATE_YEAR, _MONTH or _DAY; the
+                          unknown parts are 1 */
+    quarry_date until; /* last day of a range ("December 11 to 12, 2023",
+                          "12月11日至12日"); precision 0 when not a range */
+    int year_inferred; /* 1: the text gave no year (from context or the
+                          reference) */
+    char iso[16];      /* date at its precision, NUL-terminated:
+                          "2023-09-07", "2024-01" or "2024" */
+} quarry_text_date;
+
+/** The dates found in one text; items owned by the list. */
+typedef struct quarry_date_list {
+    quarry_text_date *items; /* in text order, spans do not overlap */
+    size_t count;
+    size_t capacity;
+} quarry_date_list;
+
+/**
+ * Finds the dates in len bytes of text (any bytes: invalid UTF-8 is never
+ * part of a date). opts may be NULL (defaults). *out must be zeroed or a
+ * list from an earlier call (it is reused); free it with
+ * quarry_date_list_free. Impossible dates (February 30, 2023-13-45) are
+ * not dates. Errors (message on env): QUARRY_EINVAL (bad option),
+ * QUARRY_ENOMEM; out then holds no dates.
+ */
+QUARRY_API int quarry_dates_find(quarry_env *env, const char *text, size_t len,
+                                 const quarry_dates_options *opts,
+                                 quarry_date_list *out);
+/** Frees the items of list (the struct itself is the caller's) and zeroes
+ * it; env is the one the list was filled with. */
+QUARRY_API void quarry_date_list_free(quarry_env *env, quarry_date_list *list);
+
+/** Order of quarry_statements_sort. */
+enum {
+    QUARRY_STATEMENTS_BY_DATE = 0,    /* chronological, stable; a year
+                                         sorts before its months and days */
+    QUARRY_STATEMENTS_BY_POSITION = 1 /* documents as added, then text order */
+};
+
+typedef struct quarry_statements_options {
+    quarry_dates_options dates;
+    /* key terms to report (NUL-terminated UTF-8, copied): words or phrases
+       matched on normalized tokens (CJK by characters); a final '*' makes
+       the last word a prefix. term_count entries; NULL/0: none */
+    const char *const *terms;
+    size_t term_count;
+    int each_date;     /* 1: one record per date of a sentence; 0: one per
+                          sentence, at its first date */
+    int require_terms; /* 1: keep only sentences containing a key term */
+    /* index documents: the DATE field whose value is a document's
+       reference when dates.reference has precision 0; NULL = none */
+    const char *date_field;
+} quarry_statements_options;
+
+typedef struct quarry_statements quarry_statements;
+
+/** One record of a statement timeline; pointers borrowed from the result. */
+typedef struct quarry_statement {
+    uint64_t doc;     /* index document id, or the number given to add_text */
+    uint64_t start;   /* byte span [start, end) of the sentence in the */
+    uint64_t end;     /* document's text */
+    const char *text; /* the sentence with white space runs as one space
+                         (none between two CJK characters) */
+    size_t text_len;
+    const quarry_text_date *date;  /* the date of this record */
+    const quarry_text_date *dates; /* every date of the sentence */
+    size_t date_count;
+    const uint32_t *terms; /* indexes into opts->terms found, ascending */
+    size_t term_count;
+} quarry_statement;
+
+/**
+ * Creates an empty statement timeline; opts (may be NULL) is copied. *out is
+ * owned by the caller (quarry_statements_free). Errors on env: QUARRY_EINVAL
+ * (bad date options, an empty term), QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_statements_new(quarry_env *env,
+                                     const quarry_statements_options *opts,
+                                     quarry_statements **out);
+QUARRY_API void quarry_statements_free(quarry_statements *st);
+QUARRY_API const char *quarry_statements_errmsg(const quarry_statements *st);
+
+/**
+ * Adds the dated statements of a raw text, split into sentences by tok
+ * (borrowed during the call), as document doc. reference (may be NULL)
+ * replaces opts->dates.reference for this text. Records are appended in text
+ * order. Errors (message on st): those of quarry_tokenize, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_statements_add_text(quarry_statements *st,
+                                          quarry_tokenizer *tok, uint64_t doc,
+                                          const char *text, size_t len,
+                                          const quarry_date *reference);
+
+/**
+ * Adds the dated statements of the documents of sc (NULL: every live
+ * document of ix), by the index's sentences, in document order. With query
+ * (may be NULL) only sentences holding the first token of one of its hits
+ * are kept. Key terms are tokenized with ix's tokenizer options. ix is used
+ * during the call only. Errors (message on st): those of quarry_search_new,
+ * QUARRY_ECORRUPT, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_statements_add_index(quarry_statements *st,
+                                           quarry_index *ix,
+                                           const quarry_subcorpus *sc,
+                                           const quarry_query *query);
+
+/** Orders the records (QUARRY_STATEMENTS_BY_*); QUARRY_EINVAL if unknown. */
+QUARRY_API int quarry_statements_sort(quarry_statements *st, int order);
+QUARRY_API size_t quarry_statements_count(const quarry_statements *st);
+/** Fills *out with record i; QUARRY_EINVAL when out of range. Pointers are
+ * valid until the next add or free of st. */
+QUARRY_API int quarry_statements_get(const quarry_statements *st, size_t i,
+                                     quarry_statement *out);
+
+/* ------------------------------------------------------------------------ */
 /* Subcorpora and groups                                                    */
 /* ------------------------------------------------------------------------ */
 
