@@ -153,11 +153,13 @@ struct quarry_search {
     size_t nunits, units_cap;
     uint64_t *pos; /* positions scratch */
     size_t pos_cap;
-    uint64_t *set_a, *set_b; /* sequence position sets, NEAR scratch */
+    uint64_t *set_a, *set_b; /* sequence automaton states, ONEAR chain
+                                values */
     size_t set_a_cap, set_b_cap;
     qi_dicthit *dhits; /* dictionary matches of one document */
     size_t dhits_cap;
-    size_t *cursors; /* per-operand scratch of phrases and NEAR */
+    size_t *cursors; /* per-operand scratch of phrases and NEAR; state
+                        offsets of the sequence automaton */
     size_t cursors_cap;
     size_t *at_idx; /* cursors of a term set at the current document */
     size_t at_cap;
