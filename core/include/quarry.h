@@ -1611,6 +1611,183 @@ QUARRY_API int quarry_dispersion_compute(const double *freqs,
                                          const double *sizes, size_t n,
                                          quarry_dispersion *out);
 
+/* ------------------------------------------------------------------------ */
+/* Collocations, dispersion, timelines                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Analyses of the hits of a query in a subcorpus (core/src/colloc.c,
+ * dispersion.c, timeline.c; docs/query-analyses.md). Hits in documents
+ * outside the subcorpus (NULL: every live document) are ignored. "Counted
+ * tokens" are the tokens whose term is a word, a number or a CJK character
+ * (quarry_term_kind); punctuation and symbols are skipped: they are not
+ * collocates, do not take room in a window and are not in the totals.
+ * Every constructor binds q itself (quarry_search_new): errors as there,
+ * with *error_pos (may be NULL); ix is used during the call only.
+ */
+
+/** Collocation window and thresholds; NULL means the defaults in [ ]. */
+typedef struct quarry_colloc_options {
+    uint32_t left;     /* counted tokens before each hit [5] */
+    uint32_t right;    /* counted tokens after each hit [5] */
+    int sentence;      /* 1: windows stop at the hit's sentence [0] */
+    uint64_t min_freq; /* drop collocates rarer in the subcorpus [3] */
+    uint64_t min_o11;  /* drop collocates with fewer co-occurrences [2] */
+} quarry_colloc_options;
+
+/**
+ * One collocate: a term seen in the windows of the node's hits. A window
+ * position counts once even when the windows of several hits cover it, and
+ * never when it is inside a hit (the node itself). The contingency table is
+ * docs/statistics.md's: o11 = the term's positions in the windows, R1 = all
+ * counted positions in the windows, C1 = the term's frequency in the
+ * subcorpus, N = the subcorpus's counted tokens; assoc holds
+ * quarry_assoc_compute(o11, R1 - o11, C1 - o11, N - R1 - C1 + o11).
+ */
+typedef struct quarry_collocate {
+    uint32_t term;  /* term id (quarry_index_term_text) */
+    uint64_t o11;   /* = left + right */
+    uint64_t left;  /* positions before a hit (first claimed by a left
+                       window, see docs/query-analyses.md) */
+    uint64_t right; /* positions after a hit */
+    uint64_t c1;    /* frequency of the term in the subcorpus */
+    quarry_assoc assoc;
+} quarry_collocate;
+
+/** Totals of a collocation analysis. */
+typedef struct quarry_colloc_totals {
+    uint64_t hits;          /* hits of the node in the subcorpus */
+    uint64_t docs;          /* documents holding them */
+    uint64_t window_tokens; /* R1 */
+    uint64_t tokens;        /* N */
+} quarry_colloc_totals;
+
+typedef struct quarry_colloc quarry_colloc;
+
+/**
+ * Counts the collocates of q's hits in sc (NULL: every live document of ix)
+ * with opts (NULL: defaults). Collocates come ordered by o11 descending,
+ * then term id. *out is owned by the caller (quarry_colloc_free). Errors
+ * (message on env): those of quarry_search_new and quarry_search_next,
+ * QUARRY_ECORRUPT, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_colloc_new(quarry_env *env, quarry_index *ix,
+                                 const quarry_query *q,
+                                 const quarry_subcorpus *sc,
+                                 const quarry_colloc_options *opts,
+                                 quarry_colloc **out, size_t *error_pos);
+QUARRY_API void quarry_colloc_free(quarry_colloc *c);
+QUARRY_API size_t quarry_colloc_count(const quarry_colloc *c);
+/** The collocates, borrowed from c (valid until its next sort or free). */
+QUARRY_API const quarry_collocate *quarry_colloc_items(const quarry_colloc *c);
+QUARRY_API void quarry_colloc_totals_get(const quarry_colloc *c,
+                                         quarry_colloc_totals *out);
+/**
+ * Orders the collocates by a measure, largest first (NaN last; ties by o11
+ * descending, then term id): "o11", "e11", "c1", "mi", "mi3", "t", "z",
+ * "g2", "chi2", "dice", "log_dice", "log_ratio", "left", "right".
+ * QUARRY_EINVAL for another name.
+ */
+QUARRY_API int quarry_colloc_sort(quarry_colloc *c, const char *measure);
+
+/** One part of a dispersion: a document, or a slice of equal size. */
+typedef struct quarry_dispersion_part {
+    uint64_t doc;    /* the document (per document), or the document where
+                        the slice starts */
+    uint64_t first;  /* slices: first counted position in the subcorpus
+                        stream; documents: the document's offset in it */
+    uint64_t tokens; /* counted tokens of the part */
+    uint64_t hits;   /* hits starting in the part */
+} quarry_dispersion_part;
+
+typedef struct quarry_dispersion_data quarry_dispersion_data;
+
+/**
+ * Hits of q per document of sc (slices == 0) or per slice of the counted
+ * token stream of sc (its documents concatenated in id order) cut into
+ * slices parts of equal size (the last ones one token shorter when the
+ * total does not divide), with the measures of quarry_dispersion_compute
+ * over them and every hit's position in that stream. *out is owned by the
+ * caller. Errors (message on env): those of quarry_search_new, QUARRY_EINVAL
+ * (an empty subcorpus, more slices than counted tokens),
+ * QUARRY_ECORRUPT, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_dispersion_data_new(quarry_env *env, quarry_index *ix,
+                                          const quarry_query *q,
+                                          const quarry_subcorpus *sc,
+                                          size_t slices,
+                                          quarry_dispersion_data **out,
+                                          size_t *error_pos);
+QUARRY_API void quarry_dispersion_data_free(quarry_dispersion_data *d);
+/** Range, Juilland's D and Gries' DP over the parts (borrowed from d). */
+QUARRY_API const quarry_dispersion *
+quarry_dispersion_data_measures(const quarry_dispersion_data *d);
+QUARRY_API size_t
+quarry_dispersion_data_part_count(const quarry_dispersion_data *d);
+/** Parts in stream order, borrowed from d. */
+QUARRY_API const quarry_dispersion_part *
+quarry_dispersion_data_parts(const quarry_dispersion_data *d);
+/** Number of hits and, borrowed from d, each hit's counted position in
+ * the stream divided by its length (in [0, 1), hits in stream order). */
+QUARRY_API size_t
+quarry_dispersion_data_hit_count(const quarry_dispersion_data *d);
+QUARRY_API const double *
+quarry_dispersion_data_positions(const quarry_dispersion_data *d);
+/** Counted tokens of the whole stream. */
+QUARRY_API uint64_t
+quarry_dispersion_data_tokens(const quarry_dispersion_data *d);
+
+/** Hits of one query in one period. */
+typedef struct quarry_timeline_cell {
+    uint64_t hits;
+    uint64_t docs; /* documents of the period with a hit */
+} quarry_timeline_cell;
+
+/** The earliest or latest hit of a query (by the field's value, then by
+ * document id and position). */
+typedef struct quarry_timeline_hit {
+    int found;     /* 0: the query has no hit in the subcorpus */
+    size_t period; /* its period (group index) */
+    uint64_t doc;
+    uint64_t first, end; /* its token span */
+} quarry_timeline_hit;
+
+typedef struct quarry_timeline quarry_timeline;
+
+/**
+ * Counts the hits of n queries per period of field (quarry_groups_new with
+ * period) over sc (NULL: every live document). Periods are the groups of
+ * the subcorpus's documents, so a period with documents but no hit has
+ * zero cells. Documents counted per query with quarry_search_next_doc. On
+ * failure *failed (may be NULL) gets the index of the query at fault, or n
+ * when the grouping failed. *out is owned by the caller. Errors (message
+ * on env): those of quarry_groups_new and quarry_search_new,
+ * QUARRY_ECORRUPT, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_timeline_new(quarry_env *env, quarry_index *ix,
+                                   const quarry_query *const *queries, size_t n,
+                                   const char *field, int period,
+                                   const quarry_subcorpus *sc,
+                                   quarry_timeline **out, size_t *failed,
+                                   size_t *error_pos);
+QUARRY_API void quarry_timeline_free(quarry_timeline *t);
+QUARRY_API size_t quarry_timeline_query_count(const quarry_timeline *t);
+QUARRY_API size_t quarry_timeline_period_count(const quarry_timeline *t);
+/** Period i's label ("2024", "2024-03"), borrowed from t. */
+QUARRY_API const char *quarry_timeline_period_label(const quarry_timeline *t,
+                                                    size_t i);
+/** Documents and tokens (quarry_groups_docs/tokens) of period i. */
+QUARRY_API uint64_t quarry_timeline_period_docs(const quarry_timeline *t,
+                                                size_t i);
+QUARRY_API uint64_t quarry_timeline_period_tokens(const quarry_timeline *t,
+                                                  size_t i);
+/** The cell of period i and query j (borrowed from t), NULL out of range. */
+QUARRY_API const quarry_timeline_cell *
+quarry_timeline_cell_get(const quarry_timeline *t, size_t i, size_t j);
+/** The first (last == 0) or last hit of query j, NULL out of range. */
+QUARRY_API const quarry_timeline_hit *
+quarry_timeline_extreme(const quarry_timeline *t, size_t j, int last);
+
 #ifdef __cplusplus
 }
 #endif
