@@ -1445,7 +1445,7 @@ QUARRY_API int quarry_statements_add_text(quarry_statements *st,
  */
 QUARRY_API int quarry_statements_add_index(quarry_statements *st,
                                            quarry_index *ix,
-                                           const quarry_subcorpus *sc,
+                                           const struct quarry_subcorpus *sc,
                                            const quarry_query *query);
 
 /** Orders the records (QUARRY_STATEMENTS_BY_*); QUARRY_EINVAL if unknown. */
