@@ -1435,6 +1435,8 @@ QUARRY_API int quarry_statements_add_text(quarry_statements *st,
                                           const char *text, size_t len,
                                           const quarry_date *reference);
 
+struct quarry_subcorpus; /* typedef under "Subcorpora and groups" */
+
 /**
  * Adds the dated statements of the documents of sc (NULL: every live
  * document of ix), by the index's sentences, in document order. With query
