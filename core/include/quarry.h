@@ -1614,6 +1614,230 @@ QUARRY_API int quarry_dispersion_compute(const double *freqs,
                                          quarry_dispersion *out);
 
 /* ------------------------------------------------------------------------ */
+/* Frequency lists, n-grams, keyness, lexical statistics                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Counting analyses over the token streams of a subcorpus (core/src/freq.c,
+ * ngrams.c, keyness.c, lexstats.c, stopwords.c; docs/frequency.md). They
+ * count items of one unit (below) at the counted tokens: words, numbers and
+ * CJK characters (quarry_term_kind); punctuation and symbols are skipped
+ * unless include_punct is set. "Tokens" in their totals and per-million
+ * figures are these counted tokens of the subcorpus or group (stop words
+ * included: a stop list removes items from a list, not from the total).
+ * ix is used during the call only; results own copies of their texts.
+ */
+
+/** What one counted item is. */
+enum {
+    /* normalized forms, with CJK runs as their dictionary words (the word
+       layer); the same as TERMS for text without CJK [default] */
+    QUARRY_UNIT_WORDS = 0,
+    QUARRY_UNIT_TERMS = 1,  /* normalized forms; a CJK character each */
+    QUARRY_UNIT_SURFACE = 2 /* the exact text of each token, as stored */
+};
+
+typedef struct quarry_stopwords quarry_stopwords;
+
+/** Creates an empty stop list; owned by the caller. QUARRY_ENOMEM on env. */
+QUARRY_API int quarry_stopwords_new(quarry_env *env, quarry_stopwords **out);
+QUARRY_API void quarry_stopwords_free(quarry_stopwords *sw);
+/** Message of the last failure on sw; borrowed, "" if none. */
+QUARRY_API const char *quarry_stopwords_errmsg(const quarry_stopwords *sw);
+/** Adds one word (copied; ASCII letters are lowercased, as items are
+ * compared lowercased). QUARRY_EINVAL (empty, not UTF-8), QUARRY_ENOMEM. */
+QUARRY_API int quarry_stopwords_add(quarry_stopwords *sw, const char *word,
+                                    size_t len);
+/** Adds a built-in list: "en" (English function words), "zh" (Chinese
+ * function words and characters) or "all" (both). QUARRY_EINVAL otherwise. */
+QUARRY_API int quarry_stopwords_add_builtin(quarry_stopwords *sw,
+                                            const char *name);
+/** Adds the words of a UTF-8 file, one per line (blank lines and lines
+ * starting with '#' skipped, surrounding white space trimmed). Errors on sw:
+ * QUARRY_ENOENT, QUARRY_EIO, QUARRY_EINVAL (not UTF-8: names the line),
+ * QUARRY_ENOMEM. */
+QUARRY_API int quarry_stopwords_add_file(quarry_stopwords *sw,
+                                         const char *path);
+/** 1 if the word (ASCII-lowercased) is in sw. */
+QUARRY_API int quarry_stopwords_contains(const quarry_stopwords *sw,
+                                         const char *word, size_t len);
+QUARRY_API size_t quarry_stopwords_count(const quarry_stopwords *sw);
+/** The words of a built-in list (static, never freed), NULL if unknown. */
+QUARRY_API const char *const *quarry_stopwords_builtin(const char *name,
+                                                       size_t *count);
+
+/** Frequency list and n-gram options; zero-initialize for the defaults. */
+typedef struct quarry_freq_options {
+    int unit;           /* QUARRY_UNIT_* [WORDS] */
+    unsigned n;         /* 1: items; 2-5: n-grams of n consecutive counted
+                           tokens inside one sentence, broken by skipped
+                           punctuation and symbols [0 = 1] */
+    uint64_t min_count; /* drop entries rarer than this (per group) [0] */
+    size_t top;         /* keep the first top entries per group [0: all] */
+    const quarry_stopwords *stop; /* n = 1: drop these items; n > 1: drop
+                                     n-grams starting or ending with one */
+    const quarry_groups *groups;  /* one list per group [NULL: one list];
+                                     borrowed during the call */
+    int include_punct;            /* count punctuation and symbols too */
+} quarry_freq_options;
+
+/** One entry of a frequency list. */
+typedef struct quarry_freq_entry {
+    const char *text; /* item, or n-gram items joined by a space (none
+                         between two CJK items); borrowed from the result */
+    size_t len;
+    size_t group;       /* group index (0 without groups) */
+    uint64_t rank;      /* 1-based within the group */
+    uint64_t count;     /* occurrences */
+    uint64_t docs;      /* documents holding it */
+    double per_million; /* count per million tokens of the group */
+} quarry_freq_entry;
+
+/** Totals of one group (or of the whole list). */
+typedef struct quarry_freq_totals {
+    uint64_t docs;   /* documents */
+    uint64_t tokens; /* counted tokens */
+    uint64_t types;  /* distinct items or n-grams before min/top/stop */
+    uint64_t ngrams; /* n-gram occurrences (n > 1; = tokens for n = 1) */
+} quarry_freq_totals;
+
+typedef struct quarry_freq quarry_freq;
+
+/**
+ * Counts items (or n-grams) over sc (NULL: every live document of ix). opts
+ * NULL: defaults. Entries come group by group (groups in their order), by
+ * count descending then text bytewise. *out is owned by the caller. Errors
+ * (message on env): QUARRY_EINVAL (bad unit or n), QUARRY_ECORRUPT,
+ * QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_freq_new(quarry_env *env, quarry_index *ix,
+                               const quarry_subcorpus *sc,
+                               const quarry_freq_options *opts,
+                               quarry_freq **out);
+QUARRY_API void quarry_freq_free(quarry_freq *f);
+QUARRY_API size_t quarry_freq_count(const quarry_freq *f);
+/** Entry i; QUARRY_EINVAL out of range. */
+QUARRY_API int quarry_freq_get(const quarry_freq *f, size_t i,
+                               quarry_freq_entry *out);
+/** Groups of the list (1 without groups). */
+QUARRY_API size_t quarry_freq_group_count(const quarry_freq *f);
+/** Totals of group g; QUARRY_EINVAL out of range. */
+QUARRY_API int quarry_freq_totals_get(const quarry_freq *f, size_t g,
+                                      quarry_freq_totals *out);
+
+/** Measures keywords can be ordered by. */
+enum {
+    QUARRY_KEY_G2 = 0,
+    QUARRY_KEY_LOG_RATIO = 1,
+    QUARRY_KEY_CHI2 = 2,
+    QUARRY_KEY_SIMPLE_MATHS = 3,
+    QUARRY_KEY_PCT_DIFF = 4
+};
+
+typedef struct quarry_keywords_options {
+    int unit; /* QUARRY_UNIT_* */
+    int include_punct;
+    const quarry_stopwords *stop; /* items left out of the lists */
+    int measure;                  /* QUARRY_KEY_*: the order of each list */
+    uint64_t min_freq; /* positive keywords need this frequency in the
+                          target, negative ones in the reference */
+    double max_p;      /* keep items whose p-value (of chi2 when measure
+                          is CHI2, else of G2) is at most this; >= 1: all */
+    int yates;         /* chi2 with Yates' correction (measure CHI2) */
+    double smooth;     /* Kilgarriff's N for simple maths */
+    size_t top;        /* keep the first top of each direction; 0: all */
+} quarry_keywords_options;
+
+/** Fills *o with the defaults: unit WORDS, measure G2, min_freq 3,
+ * max_p 0.05, smooth 1, everything else 0. */
+QUARRY_API void quarry_keywords_options_init(quarry_keywords_options *o);
+
+/** One keyword. */
+typedef struct quarry_keyword {
+    const char *text; /* borrowed from the result */
+    size_t len;
+    int direction;    /* +1: relatively more frequent in the target, -1 less */
+    uint64_t rank;    /* 1-based within its direction */
+    quarry_keyness k; /* a = target frequency, b = reference, n1, n2 sizes */
+    double per_million_target, per_million_reference;
+    double chi2; /* k.chi2 or k.chi2_yates as asked, signed */
+    double p;    /* the p-value the threshold was applied to */
+} quarry_keyword;
+
+typedef struct quarry_keywords quarry_keywords;
+
+/**
+ * Compares the items of a target (tsc over tix; NULL: every live document)
+ * with a reference: rsc over rix (terms of two indexes are matched by
+ * text), or, when rix is NULL, the live documents of tix outside tsc.
+ * Sizes are the counted tokens of each side. Positive keywords come first,
+ * each direction ordered by the measure (strongest first), ties by text.
+ * opts NULL: quarry_keywords_options_init's. *out owned by the caller.
+ * Errors (message on env): QUARRY_EINVAL (bad option, an empty side),
+ * QUARRY_ECORRUPT, QUARRY_ENOMEM.
+ */
+QUARRY_API int quarry_keywords_new(quarry_env *env, quarry_index *tix,
+                                   const quarry_subcorpus *tsc,
+                                   quarry_index *rix,
+                                   const quarry_subcorpus *rsc,
+                                   const quarry_keywords_options *opts,
+                                   quarry_keywords **out);
+QUARRY_API void quarry_keywords_free(quarry_keywords *kw);
+QUARRY_API size_t quarry_keywords_count(const quarry_keywords *kw);
+QUARRY_API int quarry_keywords_get(const quarry_keywords *kw, size_t i,
+                                   quarry_keyword *out);
+/** Counted tokens and documents of the target and the reference. */
+QUARRY_API void quarry_keywords_sizes(const quarry_keywords *kw,
+                                      uint64_t *target_tokens,
+                                      uint64_t *target_docs,
+                                      uint64_t *reference_tokens,
+                                      uint64_t *reference_docs);
+
+typedef struct quarry_lexstats_options {
+    int unit; /* QUARRY_UNIT_* */
+    int include_punct;
+    uint32_t window;             /* MATTR window in counted tokens [0 = 100] */
+    const quarry_groups *groups; /* rows per group too [NULL: none] */
+} quarry_lexstats_options;
+
+/** Lexical statistics of a document, a group or the whole subcorpus. */
+typedef struct quarry_lexstats_row {
+    uint64_t doc;    /* document id (document rows) */
+    size_t group;    /* group index (group rows; documents: their group or
+                        SIZE_MAX) */
+    uint64_t docs;   /* documents of the row */
+    uint64_t tokens; /* counted tokens */
+    uint64_t types;  /* distinct items */
+    uint64_t hapax;  /* items seen once */
+    double ttr;      /* types / tokens (NaN without tokens) */
+    double mattr;    /* moving-average TTR (Covington & McFall 2010): mean
+                        TTR of every window of `window` tokens inside a
+                        document; a shorter document is one window */
+} quarry_lexstats_row;
+
+typedef struct quarry_lexstats quarry_lexstats;
+
+/** Computes the rows over sc (NULL: every live document). *out owned by
+ * the caller. Errors (message on env): QUARRY_EINVAL, QUARRY_ECORRUPT,
+ * QUARRY_ENOMEM. */
+QUARRY_API int quarry_lexstats_new(quarry_env *env, quarry_index *ix,
+                                   const quarry_subcorpus *sc,
+                                   const quarry_lexstats_options *opts,
+                                   quarry_lexstats **out);
+QUARRY_API void quarry_lexstats_free(quarry_lexstats *ls);
+/** Document rows, in document id order. */
+QUARRY_API size_t quarry_lexstats_doc_count(const quarry_lexstats *ls);
+QUARRY_API int quarry_lexstats_doc_get(const quarry_lexstats *ls, size_t i,
+                                       quarry_lexstats_row *out);
+/** Group rows (0 without groups), in group order. */
+QUARRY_API size_t quarry_lexstats_group_count(const quarry_lexstats *ls);
+QUARRY_API int quarry_lexstats_group_get(const quarry_lexstats *ls, size_t i,
+                                         quarry_lexstats_row *out);
+/** The whole subcorpus as one row. */
+QUARRY_API void quarry_lexstats_total_get(const quarry_lexstats *ls,
+                                          quarry_lexstats_row *out);
+
+/* ------------------------------------------------------------------------ */
 /* Collocations, dispersion, timelines                                      */
 /* ------------------------------------------------------------------------ */
 
