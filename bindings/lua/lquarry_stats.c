@@ -13,24 +13,45 @@
 
 #include <math.h>
 
-/* A count argument: a real number (not a numeric string), finite, >= 0. */
-static double check_count(lua_State *L, int idx, const char *what)
+/* Reads a count: a real number (not a numeric string), finite, >= 0.
+ * Returns NULL or the reason it is not one. */
+static const char *count_error(lua_State *L, int idx, double *out)
 {
     if (lua_type(L, idx) != LUA_TNUMBER)
-        luaL_argerror(L, idx,
-                      lua_pushfstring(L, "%s must be a number, got %s", what,
-                                      luaL_typename(L, idx)));
-    double v = lua_tonumber(L, idx);
-    if (!isfinite(v) || v < 0)
-        luaL_argerror(
-            L, idx,
-            lua_pushfstring(L, "%s must be a finite number >= 0", what));
+        return "a number";
+    *out = lua_tonumber(L, idx);
+    if (!isfinite(*out) || *out < 0)
+        return "a finite number >= 0";
+    return NULL;
+}
+
+static double check_count(lua_State *L, int arg, const char *what)
+{
+    double v = 0;
+    const char *want = count_error(L, arg, &v);
+    if (want)
+        luaL_argerror(L, arg,
+                      lua_pushfstring(L, "%s must be %s, got %s", what, want,
+                                      lua_type(L, arg) == LUA_TNUMBER
+                                          ? "an out-of-range number"
+                                          : luaL_typename(L, arg)));
     return v;
 }
 
 static void set_number(lua_State *L, const char *key, double v)
 {
     lua_pushnumber(L, v);
+    lua_setfield(L, -2, key);
+}
+
+/* Counts go back as integers when they are whole, so a record shows 8,
+ * not 8.0, for the counts it was given. */
+static void set_count(lua_State *L, const char *key, double v)
+{
+    if (v == floor(v) && fabs(v) < 9007199254740992.0)
+        lua_pushinteger(L, (lua_Integer)v);
+    else
+        lua_pushnumber(L, v);
     lua_setfield(L, -2, key);
 }
 
@@ -43,11 +64,11 @@ static int stats_association(lua_State *L)
     quarry_assoc a;
     quarry_assoc_compute(o11, o12, o21, o22, &a);
     lua_createtable(L, 0, 19);
-    set_number(L, "o11", a.o11);
-    set_number(L, "o12", a.o12);
-    set_number(L, "o21", a.o21);
-    set_number(L, "o22", a.o22);
-    set_number(L, "n", a.n);
+    set_count(L, "o11", a.o11);
+    set_count(L, "o12", a.o12);
+    set_count(L, "o21", a.o21);
+    set_count(L, "o22", a.o22);
+    set_count(L, "n", a.n);
     set_number(L, "e11", a.e11);
     set_number(L, "mi", a.mi);
     set_number(L, "mi3", a.mi3);
@@ -81,17 +102,20 @@ static int stats_keyness(lua_State *L)
         luaL_argerror(L, 3, "freq_ref exceeds size_ref");
     if (lq_opt_table(L, 5)) {
         lua_getfield(L, 5, "smooth");
-        if (!lua_isnil(L, -1))
-            smooth = check_count(L, -1, "opts.smooth");
+        if (!lua_isnil(L, -1)) {
+            const char *want = count_error(L, -1, &smooth);
+            if (want)
+                luaL_error(L, "opts.smooth must be %s", want);
+        }
         lua_pop(L, 1);
     }
     quarry_keyness k;
     quarry_keyness_compute(a, n1, b, n2, smooth, &k);
     lua_createtable(L, 0, 15);
-    set_number(L, "a", k.a);
-    set_number(L, "b", k.b);
-    set_number(L, "n1", k.n1);
-    set_number(L, "n2", k.n2);
+    set_count(L, "a", k.a);
+    set_count(L, "b", k.b);
+    set_count(L, "n1", k.n1);
+    set_count(L, "n2", k.n2);
     set_number(L, "e1", k.e1);
     set_number(L, "e2", k.e2);
     set_number(L, "g2", k.g2);
@@ -100,7 +124,7 @@ static int stats_keyness(lua_State *L)
     set_number(L, "log_ratio", k.log_ratio);
     set_number(L, "pct_diff", k.pct_diff);
     set_number(L, "simple_maths", k.simple_maths);
-    set_number(L, "smooth", smooth);
+    set_count(L, "smooth", smooth);
     set_number(L, "p_g2", k.p_g2);
     set_number(L, "p_chi2", k.p_chi2);
     return 1;
@@ -143,8 +167,8 @@ static int stats_dispersion(lua_State *L)
     if (quarry_dispersion_compute(freqs, sizes, (size_t)nf, &d) != QUARRY_OK)
         return luaL_error(L, "the parts have no tokens (sizes sum to 0)");
     lua_createtable(L, 0, 5);
-    set_number(L, "parts", d.parts);
-    set_number(L, "range", d.range);
+    set_count(L, "parts", d.parts);
+    set_count(L, "range", d.range);
     set_number(L, "juilland_d", d.juilland_d);
     set_number(L, "gries_dp", d.gries_dp);
     set_number(L, "gries_dp_norm", d.gries_dp_norm);

@@ -34,6 +34,10 @@ describe("quarry.stats.association", function()
     near(0.999932, r.t, 0, 5e-7)
     near(1.55, r.chi2, 0, 0.005)
     assert.are.equal(14307668, r.n)
+    -- whole counts come back as integers
+    assert.are.equal("integer", math.type(r.o11))
+    assert.are.equal("integer", math.type(r.n))
+    assert.are.equal("float", math.type(stats.association(0.5, 1, 1, 1).o11))
   end)
 
   it("keeps the documented limits for empty cells", function()
@@ -96,6 +100,7 @@ describe("quarry.stats.dispersion", function()
     near(0.18 / 0.82, d.gries_dp_norm, 1e-12)
     assert.are.equal(5, d.parts)
     assert.are.equal(5, d.range)
+    assert.are.equal("integer", math.type(d.range))
     local l = stats.dispersion({ 2, 0, 1, 1, 3, 0, 3, 0, 0, 0 },
       { 8143, 8058, 8271, 8125, 7959, 7941, 8146, 8001, 8003, 7930 })
     near(0.6038797, l.juilland_d, 0, 5e-8)
