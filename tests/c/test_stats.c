@@ -38,13 +38,14 @@ static void test_manning_schuetze(void)
      * C(companies) = 4675, C(new companies) = 8: t = 0.999932. */
     quarry_assoc a = bigram(15828, 4675, 8, MS_N);
     CHECK_NEAR(a.t, 0.999932, 5e-7);
-    /* Section 5.3.3, Pearson's chi-square for the same bigram (Table 5.8):
+    /* Section 5.3.3, Pearson's chi-square for the same bigram (its 2x2 table):
      * X2 = 1.55, not significant at 0.05. */
     CHECK_NEAR(a.chi2, 1.55, 0.005);
     CHECK(a.p_chi2 > 0.05);
     CHECK_NEAR(a.e11, 15828.0 * 4675.0 / MS_N, 1e-12);
 
-    /* Table 5.6, t scores of bigrams occurring 20 times, printed
+    /* Section 5.3.1, the table of t scores of bigrams occurring 20 times,
+     * printed
      * truncated (not rounded) to four decimals: 4.47208 shows as 4.4720. */
 #define CHECK_T(c1, c2, printed)                                               \
     CHECK_NEAR(bigram(c1, c2, 20, MS_N).t, (printed) + 0.00005, 0.00005)
@@ -58,7 +59,7 @@ static void test_manning_schuetze(void)
     CHECK_T(15019, 15629, 0.8036); /* time last */
 #undef CHECK_T
 
-    /* Table 5.16 (and section 5.4), pointwise mutual information of the
+    /* Section 5.4, the table of pointwise mutual information of the
      * same bigrams (Church & Hanks 1990's I, in bits). */
     CHECK_NEAR(bigram(42, 20, 20, MS_N).mi, 18.38, 0.005);
     CHECK_NEAR(bigram(41, 27, 20, MS_N).mi, 17.98, 0.005);
@@ -66,7 +67,7 @@ static void test_manning_schuetze(void)
     CHECK_NEAR(bigram(14907, 9017, 20, MS_N).mi, 1.09, 0.005);
     CHECK_NEAR(bigram(15019, 15629, 20, MS_N).mi, 0.29, 0.005);
 
-    /* Section 5.3.3, translation pairs in the Hansard (Table 5.10): "cow"
+    /* Section 5.3.3, translation pairs in the Hansard: "cow"
      * and "vache", o11 = 59, o12 = 6, o21 = 8, o22 = 570934: X2 = 456400. */
     quarry_assoc_compute(59, 6, 8, 570934, &a);
     CHECK_NEAR(a.chi2, 456400, 0.5);
@@ -158,7 +159,7 @@ static void test_pvalue(void)
 static void test_dispersion_published(void)
 {
     quarry_dispersion d;
-    /* Gries (2008: 415-416), DP of "a" in the five-part toy corpus of parts
+    /* Gries (2008), DP of "a" in the five-part toy corpus of parts
      * of 9, 10, 10, 10 and 11 words, with frequencies 1, 2, 3, 4, 5:
      * DP = 0.18. DPnorm after Lijffijt & Gries (2012): 0.18 / (1 - 0.18). */
     double f1[] = {1, 2, 3, 4, 5}, s1[] = {9, 10, 10, 10, 11};
@@ -295,6 +296,10 @@ static void test_assoc_properties(void)
     quarry_assoc_compute(10, 10, 10, 10, &a);
     CHECK_NEAR(a.chi2, 0, 0);
     CHECK_NEAR(a.chi2_yates, 0, 0);
+    /* Cells past 2^53 in the cross product: N (ad - bc)^2 / margins with
+     * ad - bc = 1.2e9 exactly gives 2e-8 (R's chisq.test agrees). */
+    quarry_assoc_compute(1e8 + 1, 2e8 - 1, 3e8 - 1, 6e8 + 1, &a);
+    CHECK_NEAR(a.chi2, 2e-8, 1e-20);
     quarry_assoc_compute(11, 10, 10, 10, &a); /* |ad - bc| = 10 < n/2 */
     CHECK_NEAR(a.chi2_yates, 0, 0);
     CHECK(a.chi2 > 0);
