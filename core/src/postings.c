@@ -188,11 +188,81 @@ int qi_postings_advance(qi_postings *pl, uint64_t target)
     return rc;
 }
 
+/* The bit position below which a 64-bit load at pos >> 3 stays inside r's
+ * bytes: there, a code of at most 57 bits lies wholly in the peeked word
+ * and inside the stream, so the common code needs no bound check. */
+static uint64_t fast_limit(const qi_bitr *r)
+{
+    return r->len >= 8 ? (r->len - 7) * 8 : 0;
+}
+
+/* Passes over count values (the positions of documents skipped). */
+static bool skip_values(qi_bitr *r, unsigned k, uint64_t count)
+{
+    const uint64_t limit = fast_limit(r);
+    uint64_t pos = r->pos, v;
+    while (count > 0) {
+        if (pos < limit) {
+            uint64_t w = qi_load64(r->p + (pos >> 3)) >> (pos & 7);
+            uint64_t q =
+                (uint64_t)__builtin_ctzll(~w | ((uint64_t)1 << QI_RICE_ESC));
+            if (q < QI_RICE_ESC && q + 1 + k <= 57) {
+                pos += q + 1 + k;
+                count--;
+                continue;
+            }
+        }
+        r->pos = pos;
+        if (!qi_rice_get(r, k, &v))
+            return false;
+        pos = r->pos;
+        count--;
+    }
+    r->pos = pos;
+    return true;
+}
+
+/* Decodes count gaps into ascending positions below ntok: the first is its
+ * gap, each next one the previous + 1 + its gap. 0, 1 (stream too short) or
+ * 2 (a position beyond the document). */
+static int decode_positions(qi_bitr *r, unsigned k, uint64_t count,
+                            uint64_t ntok, uint64_t *out)
+{
+    const uint64_t limit = fast_limit(r);
+    const uint64_t mask = ((uint64_t)1 << k) - 1;
+    uint64_t pos = r->pos, next = 0, v, i;
+    for (i = 0; i < count; i++) {
+        uint64_t w, q;
+        if (pos < limit) {
+            w = qi_load64(r->p + (pos >> 3)) >> (pos & 7);
+            q = (uint64_t)__builtin_ctzll(~w | ((uint64_t)1 << QI_RICE_ESC));
+            if (q < QI_RICE_ESC && q + 1 + k <= 57) {
+                v = q << k | ((w >> (q + 1)) & mask);
+                pos += q + 1 + k;
+                goto got;
+            }
+        }
+        r->pos = pos;
+        if (!qi_rice_get(r, k, &v))
+            return 1;
+        pos = r->pos;
+    got:
+        /* next <= ntok always: one check bounds every position */
+        if (v >= ntok - next)
+            return 2;
+        out[i] = next + v;
+        next += v + 1;
+    }
+    r->pos = pos;
+    return 0;
+}
+
 int qi_postings_positions(qi_postings *pl, uint64_t *pos)
 {
     const unsigned char *rec;
-    uint64_t ntok, i, prev = 0, v;
+    uint64_t ntok;
     qi_bitr r;
+    int rc;
     if (!pl->started) {
         qi_set_error(pl->seg->errmsg, "positions asked before a document");
         return QUARRY_EINVAL;
@@ -211,24 +281,15 @@ int qi_postings_positions(qi_postings *pl, uint64_t *pos)
     }
     ntok = qs_docget(rec, QS_D_TOKENS);
     /* bounded: pos_skip is a sum of frequencies within pos_budget bits */
-    for (; pl->pos_skip > 0; pl->pos_skip--)
-        if (!qi_rice_get(&r, pl->pk, &v))
-            return bad(pl, "positions part too short");
+    if (!skip_values(&r, pl->pk, pl->pos_skip))
+        return bad(pl, "positions part too short");
+    pl->pos_skip = 0;
     pl->pos_cur = r.pos;
-    for (i = 0; i < pl->freq; i++) {
-        if (!qi_rice_get(&r, pl->pk, &v))
-            return bad(pl, "position");
-        if (i == 0) {
-            if (v >= ntok)
-                return bad(pl, "position beyond the document");
-            prev = v;
-        } else {
-            if (prev + 1 >= ntok || v >= ntok - prev - 1)
-                return bad(pl, "position beyond the document");
-            prev += v + 1;
-        }
-        pos[i] = prev;
-    }
+    rc = decode_positions(&r, pl->pk, pl->freq, ntok, pos);
+    if (rc == 1)
+        return bad(pl, "position");
+    if (rc == 2)
+        return bad(pl, "position beyond the document");
     pl->pbit = r.pos;
     pl->positions_read = 1;
     return QUARRY_OK;
