@@ -1565,6 +1565,8 @@ typedef struct quarry_assoc {
     double log_ratio;  /* log2 of the ratio of relative frequencies */
     double p_g2;       /* p-value of g2 (chi-squared, 1 df) */
     double p_chi2;     /* p-value of chi2 (1 df) */
+    double p_fisher;   /* one-sided Fisher's exact p: P(O11 >= o11) with
+                          the margins fixed (quarry_fisher_pvalue) */
 } quarry_assoc;
 
 /** Fills *out from the four cells (any may be 0; measures that are
@@ -1597,6 +1599,13 @@ QUARRY_API void quarry_keyness_compute(double a, double n1, double b,
 /** Upper tail of the chi-squared distribution: P(X >= x) with df degrees
  * of freedom (df >= 1). */
 QUARRY_API double quarry_chi2_pvalue(double x, unsigned df);
+
+/** One-sided (attraction) Fisher's exact test of a 2x2 table: the
+ * probability of o11 or more co-occurrences given the four margins. Cells
+ * must be whole numbers >= 0, else NaN. Exact to ~1e-13 relative even for
+ * corpus-sized tables (docs/statistics.md). */
+QUARRY_API double quarry_fisher_pvalue(double o11, double o12, double o21,
+                                       double o22);
 
 /** Dispersion of an item over n parts (documents or equal slices). */
 typedef struct quarry_dispersion {
