@@ -242,6 +242,7 @@ int luaopen_quarry_core(lua_State *L)
     lq_open_analysis(L);
     lq_open_qanalysis(L);
     lq_open_dates(L);
+    lq_open_yaml(L);
     lq_open_sys(L);
 
     lua_settop(L, LQ_OPEN_MODULE);

@@ -153,6 +153,9 @@ void lq_open_qanalysis(lua_State *L);
 /* lquarry_dates.c: quarry.dates, Index statements */
 void lq_open_dates(lua_State *L);
 
+/* lquarry_yaml.c: quarry.yaml (decode) */
+void lq_open_yaml(lua_State *L);
+
 /* lquarry.c: small operating-system helpers for the CLI (module._sys) */
 void lq_open_sys(lua_State *L);
 
