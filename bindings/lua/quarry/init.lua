@@ -19,6 +19,7 @@ for k, v in pairs(core.errors) do quarry.errors[k] = v end
 quarry.errors.ESKIPPED = "ESKIPPED"
 
 quarry.json = require "quarry.json"
+quarry.yaml = core.yaml
 
 --- quarry.tokenize(text [, opts]) -> result | nil, msg, code
 quarry.tokenize = core.tokenize
