@@ -89,6 +89,9 @@ struct qx_node {
     /* QX_NEAR */
     uint32_t near;
     int ordered;
+    /* QX_PHRASE or QX_NEAR whose kids are all QX_TERMS without a surface
+       check: computed from the kids' positions, without their hits */
+    int plain;
     /* QX_DICT */
     qi_dictmatch *dm;
     /* QX_SEQ */
@@ -163,6 +166,8 @@ struct quarry_search {
     size_t cursors_cap;
     size_t *at_idx; /* cursors of a term set at the current document */
     size_t at_cap;
+    uint64_t *plain_pos; /* positions of a plain phrase's or NEAR's kids */
+    size_t plain_cap;
     char errmsg[QI_ERRMSG_SIZE];
 };
 
@@ -198,6 +203,12 @@ int qx_terms_at(quarry_search *s, qx_node *n, uint64_t doc, size_t *count);
 /* Computes the hits of n in local document doc of segment seg (sorted by
  * first, then end, without duplicates) into n->hits. */
 int qx_hits_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc);
+/* Whether qx_count_of can count the hits of tree root n without making
+ * them (after qx_plan). */
+bool qx_countable(const quarry_search *s, const qx_node *n);
+/* The number of hits of countable n in its current candidate doc. */
+int qx_count_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc,
+                uint64_t *count);
 /* Keeps the hits of h inside one unit of the current document's scope. */
 int qx_scope_filter(quarry_search *s, qi_segment *seg, uint64_t doc,
                     qx_hits *h);

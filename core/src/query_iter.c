@@ -209,6 +209,12 @@ int qx_plan(quarry_search *s, qx_node *n)
     case QX_FILTER: n->est = UINT64_MAX; return QUARRY_OK;
     default: break;
     }
+    if (n->kind == QX_PHRASE || n->kind == QX_NEAR) {
+        n->plain = 1;
+        for (i = 0; i < n->nkids; i++)
+            if (n->kids[i]->kind != QX_TERMS || n->kids[i]->surface)
+                n->plain = 0;
+    }
     /* AND-like: the required kids, by estimate (insertion sort: few) */
     if (n->nkids > 0) {
         n->order = qi_alloc(s->env, n->nkids * sizeof *n->order);

@@ -257,6 +257,288 @@ static int phrase_hits(quarry_search *s, qx_node *n)
     return QUARRY_OK;
 }
 
+/* ---- plain phrases and NEAR: straight from positions -------------------- */
+
+/* A phrase or NEAR over plain term sets is computed from the positions of
+ * its kids, decoded into one array (s->plain_pos), without making the
+ * kids' hits: this is the inner loop of the commonest slow queries. */
+
+static bool use_plain(const quarry_search *s, const qx_node *n)
+{
+    return n->plain && (n->kind == QX_PHRASE || s->scope == QI_SCOPE_DOC);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Occurrences of term set k in doc (its current candidate). */
+static int kid_freq(quarry_search *s, qx_node *k, uint64_t doc, uint64_t *freq)
+{
+    size_t lists = 0, j;
+    uint64_t f = 0;
+    int rc = qx_terms_at(s, k, doc, &lists);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (j = 0; j < lists; j++)
+        f += k->pl[s->at_idx[j]].freq;
+    *freq = f;
+    return QUARRY_OK;
+}
+
+/* Room for total positions in s->plain_pos. */
+static int plain_reserve(quarry_search *s, uint64_t total)
+{
+    if (total >= SIZE_MAX / sizeof(uint64_t) ||
+        !u64_reserve(s->env, &s->plain_pos, &s->plain_cap, (size_t)total + 1))
+        return nomem(s);
+    return QUARRY_OK;
+}
+
+/* The positions of term set k in doc, ascending, into out (room for its
+ * kid_freq); a position belongs to one term, so lists never overlap. */
+static int kid_positions(quarry_search *s, qi_segment *seg, qx_node *k,
+                         uint64_t doc, uint64_t *out)
+{
+    size_t lists = 0, j;
+    uint64_t n = 0;
+    int rc = qx_terms_at(s, k, doc, &lists);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (j = 0; j < lists; j++) {
+        qi_postings *pl = &k->pl[s->at_idx[j]];
+        rc = qi_postings_positions(pl, out + n);
+        if (rc != QUARRY_OK)
+            return seg_error(s, seg, rc);
+        n += pl->freq;
+    }
+    if (lists > 1)
+        qsort(out, (size_t)n, sizeof *out, u64_cmp);
+    return QUARRY_OK;
+}
+
+/* Keeps the starts c[i] with c[i] + shift in p (both ascending). */
+static size_t keep_shifted(uint64_t *c, size_t nc, const uint64_t *p, size_t np,
+                           uint64_t shift)
+{
+    size_t i = 0, j = 0, o = 0;
+    if (np / 16 > nc) {
+        /* few starts against many positions: gallop to each */
+        for (i = 0; i < nc && j < np; i++) {
+            uint64_t want = c[i] + shift;
+            size_t step = 1, lo = j, hi;
+            while (lo + step < np && p[lo + step] < want)
+                step *= 2;
+            hi = lo + step < np ? lo + step : np;
+            while (lo < hi) {
+                size_t m = lo + (hi - lo) / 2;
+                if (p[m] < want)
+                    lo = m + 1;
+                else
+                    hi = m;
+            }
+            j = lo;
+            if (j < np && p[j] == want)
+                c[o++] = c[i];
+        }
+        return o;
+    }
+    /* comparable sizes: a merge without unpredictable branches */
+    while (i < nc && j < np) {
+        uint64_t a = c[i] + shift, b = p[j];
+        c[o] = c[i];
+        o += a == b;
+        i += a <= b;
+        j += b <= a;
+    }
+    return o;
+}
+
+/* The starts of a plain phrase in doc: into s->plain_pos, *count of them.
+ * The rarest word gives the candidate starts; every other word keeps those
+ * it follows at its offset, rarest first, until none is left. */
+static int plain_phrase(quarry_search *s, qi_segment *seg, qx_node *n,
+                        uint64_t doc, size_t *count)
+{
+    size_t k = n->nkids, i, r = 0, nc = 0, done_kids = 0;
+    uint64_t *freq, total = 0;
+    int rc;
+    *count = 0;
+    if (!u64_reserve(s->env, &s->set_a, &s->set_a_cap, k))
+        return nomem(s);
+    freq = s->set_a;
+    for (i = 0; i < k; i++) {
+        rc = kid_freq(s, n->kids[i], doc, &freq[i]);
+        if (rc != QUARRY_OK)
+            return rc;
+        if (freq[i] < freq[r])
+            r = i;
+        if (freq[i] > total)
+            total = freq[i];
+    }
+    /* the starts, then the positions of one other word after them */
+    rc = plain_reserve(s, freq[r] + total);
+    if (rc != QUARRY_OK)
+        return rc;
+    rc = kid_positions(s, seg, n->kids[r], doc, s->plain_pos);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (i = 0; i < freq[r]; i++)
+        if (s->plain_pos[i] >= r)
+            s->plain_pos[nc++] = s->plain_pos[i] - r;
+    freq[r] = UINT64_MAX; /* done */
+    for (done_kids = 1; done_kids < k && nc > 0; done_kids++) {
+        size_t next = 0;
+        uint64_t *p = s->plain_pos + nc;
+        for (i = 0; i < k; i++)
+            if (freq[i] < freq[next])
+                next = i;
+        rc = kid_positions(s, seg, n->kids[next], doc, p);
+        if (rc != QUARRY_OK)
+            return rc;
+        nc = keep_shifted(s->plain_pos, nc, p, (size_t)freq[next], next);
+        freq[next] = UINT64_MAX;
+    }
+    *count = nc;
+    return QUARRY_OK;
+}
+
+/* The minimal windows of a plain NEAR in doc (no scope): every hit has
+ * length 1, so the window starting at a hit a ends after the first
+ * occurrence of each operand at or after a (after a chain of them, in
+ * order, for ONEAR), and that end never decreases as a grows. A window is
+ * dropped when the next one kept has the same end (it contains it). out
+ * NULL: only *count. */
+static int plain_near(quarry_search *s, qi_segment *seg, qx_node *n,
+                      uint64_t doc, qx_hits *out, uint64_t *count)
+{
+    size_t k = n->nkids, i, *off, *len, *head, *chain;
+    uint64_t total = 0, f, kept = 0, last_end = UINT64_MAX;
+    int rc;
+    *count = 0;
+    if (!cursors_reserve(s, 4 * k))
+        return nomem(s);
+    off = s->cursors;
+    len = off + k;
+    head = len + k;
+    chain = head + k;
+    for (i = 0; i < k; i++) {
+        rc = kid_freq(s, n->kids[i], doc, &f);
+        if (rc != QUARRY_OK)
+            return rc;
+        if (f > SIZE_MAX - total)
+            return nomem(s);
+        off[i] = (size_t)total;
+        len[i] = (size_t)f;
+        head[i] = chain[i] = 0;
+        total += f;
+    }
+    rc = plain_reserve(s, total);
+    if (rc != QUARRY_OK)
+        return rc;
+    for (i = 0; i < k; i++) {
+        rc = kid_positions(s, seg, n->kids[i], doc, s->plain_pos + off[i]);
+        if (rc != QUARRY_OK)
+            return rc;
+    }
+    for (;;) {
+        const uint64_t *pos = s->plain_pos;
+        uint64_t a = UINT64_MAX, b = 0;
+        bool all = true;
+        for (i = 0; i < k; i++) {
+            if (head[i] == len[i]) {
+                all = false; /* no window starts at or after a any more */
+                break;
+            }
+            if (pos[off[i] + head[i]] < a)
+                a = pos[off[i] + head[i]];
+        }
+        if (!all)
+            break;
+        if (!n->ordered) {
+            for (i = 0; i < k; i++)
+                if (pos[off[i] + head[i]] + 1 > b)
+                    b = pos[off[i] + head[i]] + 1;
+        } else {
+            b = a;
+            for (i = 0; i < k && all; i++) {
+                while (chain[i] < len[i] && pos[off[i] + chain[i]] < b)
+                    chain[i]++;
+                all = chain[i] < len[i];
+                if (all)
+                    b = pos[off[i] + chain[i]] + 1;
+            }
+            if (!all)
+                break;
+        }
+        if ((b - a) - (k < b - a ? k : b - a) <= n->near) {
+            if (kept > 0 && b == last_end)
+                kept--; /* the previous window contains this one */
+            if (out) {
+                if (!qx_hits_reserve(s->env, out, (size_t)kept + 1))
+                    return nomem(s);
+                out->v[kept].first = a;
+                out->v[kept].end = b;
+                out->v[kept].tag = 0;
+            }
+            kept++;
+            last_end = b;
+        }
+        for (i = 0; i < k; i++)
+            if (pos[off[i] + head[i]] == a)
+                head[i]++;
+    }
+    if (out)
+        out->n = (size_t)kept;
+    *count = kept;
+    return QUARRY_OK;
+}
+
+static int plain_hits(quarry_search *s, qi_segment *seg, qx_node *n,
+                      uint64_t doc)
+{
+    size_t nc, i;
+    uint64_t count;
+    int rc;
+    if (n->kind == QX_NEAR)
+        return plain_near(s, seg, n, doc, &n->hits, &count);
+    rc = plain_phrase(s, seg, n, doc, &nc);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (!qx_hits_reserve(s->env, &n->hits, nc))
+        return nomem(s);
+    for (i = 0; i < nc; i++) {
+        n->hits.v[i].first = s->plain_pos[i];
+        n->hits.v[i].end = s->plain_pos[i] + n->nkids;
+        n->hits.v[i].tag = 0;
+    }
+    n->hits.n = nc;
+    return QUARRY_OK;
+}
+
+bool qx_countable(const quarry_search *s, const qx_node *n)
+{
+    if (s->scope != QI_SCOPE_DOC)
+        return false;
+    return (n->kind == QX_TERMS && !n->surface) || use_plain(s, n);
+}
+
+int qx_count_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc,
+                uint64_t *count)
+{
+    size_t nc;
+    int rc;
+    if (n->kind == QX_TERMS)
+        return kid_freq(s, n, doc, count);
+    if (n->kind == QX_NEAR)
+        return plain_near(s, seg, n, doc, NULL, count);
+    rc = plain_phrase(s, seg, n, doc, &nc);
+    *count = nc;
+    return rc;
+}
+
 /* ---- units -------------------------------------------------------------- */
 
 /* [lo, hi) of the hits of h whose first lies in [first, end). */
@@ -868,6 +1150,12 @@ int qx_hits_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc)
         goto done;
     if (rc != QUARRY_OK)
         return rc;
+    if (use_plain(s, n)) {
+        rc = plain_hits(s, seg, n, doc);
+        if (rc != QUARRY_OK)
+            return rc;
+        goto done;
+    }
     if (n->kind != QX_TERMS && n->kind != QX_SEQ && n->kind != QX_DICT)
         for (i = 0; i < n->nkids; i++) {
             rc = qx_hits_of(s, seg, n->kids[i], doc);

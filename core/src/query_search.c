@@ -32,6 +32,8 @@ static void search_release(quarry_search *s)
         qi_free(env, s->cursors, s->cursors_cap * sizeof *s->cursors);
     if (s->at_idx)
         qi_free(env, s->at_idx, s->at_cap * sizeof *s->at_idx);
+    if (s->plain_pos)
+        qi_free(env, s->plain_pos, s->plain_cap * sizeof *s->plain_pos);
     qi_buf_free(env, &s->text);
     if (s->ids)
         qi_free(env, s->ids, s->ids_cap * sizeof *s->ids);
@@ -258,12 +260,6 @@ static int build_allowed(quarry_search *s, qi_segment *seg, uint64_t ndocs)
     return rc;
 }
 
-/* A plain term without scope: hits counted from the postings' frequencies. */
-static bool countable(const quarry_search *s, const qx_node *root)
-{
-    return s->scope == QI_SCOPE_DOC && root->kind == QX_TERMS && !root->surface;
-}
-
 /* Moves to the next document with hits. With count_only and a countable
  * tree, *count gets its hits and s->out stays empty; otherwise s->out holds
  * them. */
@@ -303,14 +299,13 @@ static int find_doc(quarry_search *s, int count_only, uint64_t *count)
             continue;
         s->out.n = 0;
         s->out_next = 0;
-        if (count_only && countable(s, tree)) {
+        if (count_only && qx_countable(s, tree)) {
             uint64_t n = 0;
-            size_t i, at;
-            rc = qx_terms_at(s, tree, d, &at);
+            rc = qx_count_of(s, xs->seg, tree, d, &n);
             if (rc != QUARRY_OK)
                 return rc;
-            for (i = 0; i < at; i++)
-                n += tree->pl[s->at_idx[i]].freq;
+            if (n == 0)
+                continue;
             *count = n;
             s->out_doc = xs->base + d;
             return QUARRY_OK;
