@@ -5,6 +5,7 @@
 #include "lquarry.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,13 +174,37 @@ static int sys_disk_usage(lua_State *L)
     return 2;
 }
 
+/* _sys.list_dir(path) -> array of the entry names of a directory (without
+ * "." and ".."; unsorted), or nil, msg, code. Plugin discovery needs it. */
+static int sys_list_dir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    lua_Integer n = 0;
+    if (!d) {
+        int err = errno;
+        return lq_fail(
+            L, err == ENOENT || err == ENOTDIR ? QUARRY_ENOENT : QUARRY_EIO,
+            lua_pushfstring(L, "%s: %s", path, strerror(err)));
+    }
+    lua_newtable(L);
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        lua_pushstring(L, e->d_name);
+        lua_rawseti(L, -2, ++n);
+    }
+    closedir(d);
+    return 1;
+}
+
 void lq_open_sys(lua_State *L)
 {
-    static const luaL_Reg sys[] = {{"isatty", sys_isatty},
-                                   {"clock", sys_clock},
-                                   {"path_kind", sys_path_kind},
-                                   {"disk_usage", sys_disk_usage},
-                                   {NULL, NULL}};
+    static const luaL_Reg sys[] = {
+        {"isatty", sys_isatty},       {"clock", sys_clock},
+        {"path_kind", sys_path_kind}, {"disk_usage", sys_disk_usage},
+        {"list_dir", sys_list_dir},   {NULL, NULL}};
     lua_newtable(L);
     lq_set_funcs(L, sys);
     lua_setfield(L, LQ_OPEN_MODULE, "_sys");
