@@ -63,7 +63,7 @@ static int stats_association(lua_State *L)
     double o22 = check_count(L, 4, "o22");
     quarry_assoc a;
     quarry_assoc_compute(o11, o12, o21, o22, &a);
-    lua_createtable(L, 0, 19);
+    lua_createtable(L, 0, 19); /* the 19 fields of quarry_assoc */
     set_count(L, "o11", a.o11);
     set_count(L, "o12", a.o12);
     set_count(L, "o21", a.o21);
@@ -82,6 +82,7 @@ static int stats_association(lua_State *L)
     set_number(L, "log_ratio", a.log_ratio);
     set_number(L, "p_g2", a.p_g2);
     set_number(L, "p_chi2", a.p_chi2);
+    set_number(L, "p_fisher", a.p_fisher);
     return 1;
 }
 

@@ -73,7 +73,7 @@ QUARRY_API void quarry_assoc_compute(double o11, double o12, double o21,
         out->e11 = out->mi = out->mi3 = out->t = out->z = NAN;
         out->dice = out->log_dice = out->log_ratio = NAN;
         out->g2 = out->chi2 = out->chi2_yates = 0.0;
-        out->p_g2 = out->p_chi2 = 1.0;
+        out->p_g2 = out->p_chi2 = out->p_fisher = 1.0;
         return;
     }
     double e11 = r1 * c1 / n;
@@ -98,6 +98,7 @@ QUARRY_API void quarry_assoc_compute(double o11, double o12, double o21,
         out->log_ratio = r1 > 0.0 && r2 > 0.0 ? 0.0 : NAN;
     out->p_g2 = quarry_chi2_pvalue(g2, 1);
     out->p_chi2 = quarry_chi2_pvalue(out->chi2, 1);
+    out->p_fisher = quarry_fisher_pvalue(o11, o12, o21, o22);
 }
 
 QUARRY_API void quarry_keyness_compute(double a, double n1, double b, double n2,

@@ -156,6 +156,34 @@ static void test_pvalue(void)
     }
 }
 
+static void test_fisher(void)
+{
+    /* Fisher (1935), The Design of Experiments, the lady tasting tea: 3 of
+     * 4 cups right with 4 of each kind, one-sided p = 17/70. */
+    CHECK_NEAR(quarry_fisher_pvalue(3, 1, 1, 3), 17.0 / 70.0, 1e-15);
+    CHECK_NEAR(quarry_fisher_pvalue(4, 0, 0, 4), 1.0 / 70.0, 1e-15);
+    CHECK_NEAR(quarry_fisher_pvalue(0, 4, 4, 0), 1.0, 0);
+    /* P(X >= o11) by the density: o11 at its lower bound is certain. */
+    CHECK_NEAR(quarry_fisher_pvalue(0, 10, 20, 970), 1.0, 0);
+    CHECK_NEAR(quarry_fisher_pvalue(7, 0, 0, 0), 1.0, 0);
+    /* A tail far below 1e-100 on a corpus-sized table (Manning & Schuetze's
+     * Ayatollah Ruhollah) stays a positive number. */
+    double p = quarry_fisher_pvalue(20, 22, 0, MS_N - 42);
+    CHECK(p > 0 && p < 1e-100);
+    CHECK(isnan(quarry_fisher_pvalue(1.5, 2, 3, 4)));
+    CHECK(isnan(quarry_fisher_pvalue(-1, 2, 3, 4)));
+    /* The two tails meet: P(X >= k) = 1 - P(X >= k + 1) + P(X = k), with
+     * k on either side of the mode (upper and lower summation). */
+    for (double k = 1; k < 40; k++) {
+        double hi = quarry_fisher_pvalue(k, 100 - k, 60 - k, 840 + k);
+        double next = quarry_fisher_pvalue(k + 1, 99 - k, 59 - k, 841 + k);
+        CHECK(hi >= next);
+    }
+    quarry_assoc a;
+    quarry_assoc_compute(3, 1, 1, 3, &a);
+    CHECK_NEAR(a.p_fisher, 17.0 / 70.0, 1e-15);
+}
+
 static void test_dispersion_published(void)
 {
     quarry_dispersion d;
@@ -373,6 +401,7 @@ int main(void)
     RUN(test_manning_schuetze);
     RUN(test_keyness_published);
     RUN(test_pvalue);
+    RUN(test_fisher);
     RUN(test_dispersion_published);
     RUN(test_dispersion_edges);
     RUN(test_assoc_properties);

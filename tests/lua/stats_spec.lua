@@ -1,8 +1,9 @@
 -- quarry.stats: the Lua surface of the statistics core (docs/statistics.md),
 -- argument checking, and differential tests against R (chisq.test with and
--- without Yates' correction, G2 by its formula, pchisq) over seeded random
--- tables. R comes from the r-base-core package (tools/packages.txt, tests);
--- without Rscript the differential tests fail and say so.
+-- without Yates' correction, G2 by its formula, one-sided fisher.test,
+-- pchisq) over seeded random tables. R comes from the r-base-core package
+-- (tools/packages.txt, tests); without Rscript the differential tests fail
+-- and say so.
 local quarry = require "quarry"
 local stats = quarry.stats
 
@@ -18,7 +19,8 @@ end
 local function isnan(x) return x ~= x end
 
 local ASSOC_FIELDS = { "o11", "o12", "o21", "o22", "n", "e11", "mi", "mi3", "t", "z", "g2",
-                       "chi2", "chi2_yates", "dice", "log_dice", "log_ratio", "p_g2", "p_chi2" }
+                       "chi2", "chi2_yates", "dice", "log_dice", "log_ratio", "p_g2", "p_chi2",
+                       "p_fisher" }
 local KEYNESS_FIELDS = { "a", "b", "n1", "n2", "e1", "e2", "g2", "chi2", "chi2_yates",
                          "log_ratio", "pct_diff", "simple_maths", "smooth", "p_g2", "p_chi2" }
 local DISPERSION_FIELDS = { "parts", "range", "juilland_d", "gries_dp", "gries_dp_norm" }
@@ -181,7 +183,7 @@ describe("quarry.stats against R", function()
       .. " to run the differential tests against R")
   end)
 
-  it("agrees with chisq.test, the G2 formula and pchisq", function()
+  it("agrees with chisq.test, the G2 formula, fisher.test and pchisq", function()
     assert(R, "Rscript not found: install r-base-core (tools/packages.txt, tests group)")
     local tables = random_tables(60)
     local tpath, ppath = os.tmpname(), os.tmpname()
@@ -222,6 +224,7 @@ describe("quarry.stats against R", function()
         near(want[4], quarry.stats.pvalue(r.chi2_yates), 1e-9, 1e-300)
         near(want[5], math.abs(r.g2), 1e-10, 1e-12)
         near(want[6], r.p_g2, 1e-9, 1e-300)
+        near(want[7], r.p_fisher, 1e-9, 1e-300)
       end)
       assert(ok, "table " .. ctx .. ": " .. tostring(err))
       -- keyness of o11 in (o11 + o21) against o12 in (o12 + o22): the same
