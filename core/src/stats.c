@@ -8,9 +8,10 @@
 
 #include <math.h>
 
-/* Hardie's (2014) convention for log ratio: a zero frequency is replaced by
- * 0.5 so that "never seen on one side" ranks above every finite ratio
- * without being infinite. */
+/* Hardie's (2014) convention for log ratio: a zero frequency counts as 0.5
+ * (as if the item had been seen half a time), so "never seen on one side"
+ * gets a finite value that still grows with the other side's frequency,
+ * instead of an infinity that would tie every such item. */
 #define ZERO_FREQUENCY_STANDIN 0.5
 
 /* o ln(o / e) with the limit 0 ln 0 = 0: an empty cell adds nothing to G2
