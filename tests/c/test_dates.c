@@ -9,6 +9,7 @@
 #include "testkit.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static quarry_env *env;
 
@@ -328,18 +329,388 @@ static void test_out_of_memory(void)
     quarry_env_free(e);
 }
 
+/* ---- dated statements --------------------------------------------------- */
+
+static char article[8192];
+static size_t article_len;
+static char index_dir[512];
+static const char *const key_terms[] = {"green productive forces",
+                                        "new quality productive forces",
+                                        "新质生产力", "innovat*"};
+
+/* The fixture article's statements in date order: date[*][/until]
+ * "|" terms "|" the sentence's first words. */
+static const char *const expected_by_date[] = {
+    "2022||In 2022, the output of clean",
+    "2023-03|0|In March 2023, the provincial",
+    "2023-06-05|0|On June 5, 2023, the",
+    "2023-06-06*|3|On June 6, when listening",
+    "2023-11-20/2023-11-21|1,3|From November 20 to 21,",
+    "2024-01-15|2|2024年1月15日，省委召开全会",
+    "2024-01-16*||1月16日，全会继续讨论绿色生产力",
+    "2024-02-02||On 2 February 2024, the",
+    "2024-03-05|0|On Tuesday, March 5, 2024,",
+    "2024-05-20||Publisher: Editor Source: Study",
+    "2030||The target is to cut",
+};
+
+/* Record i of st as in expected_by_date (the sentence cut to the length of
+ * the expected prefix). */
+static const char *describe(const quarry_statements *st, size_t i,
+                            size_t prefix)
+{
+    static char out[512];
+    quarry_statement r;
+    size_t n, k;
+    CHECK_EQ_INT(quarry_statements_get(st, i, &r), QUARRY_OK);
+    n = (size_t)snprintf(out, sizeof out, "%s%s", r.date->iso,
+                         r.date->year_inferred ? "*" : "");
+    if (r.date->until.precision)
+        n += (size_t)snprintf(out + n, sizeof out - n, "/%04d-%02d-%02d",
+                              (int)r.date->until.year, r.date->until.month,
+                              r.date->until.day);
+    n += (size_t)snprintf(out + n, sizeof out - n, "|");
+    for (k = 0; k < r.term_count; k++)
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%u", k ? "," : "",
+                              r.terms[k]);
+    snprintf(out + n, sizeof out - n, "|%.*s",
+             (int)(prefix < r.text_len ? prefix : r.text_len), r.text);
+    return out;
+}
+
+static void check_expected(const quarry_statements *st, const char *const *want,
+                           size_t n)
+{
+    size_t i;
+    CHECK_EQ_INT(quarry_statements_count(st), n);
+    for (i = 0; i < n && i < quarry_statements_count(st); i++) {
+        const char *bar = strrchr(want[i], '|');
+        CHECK_EQ_STR(describe(st, i, strlen(bar + 1)), want[i]);
+    }
+}
+
+static quarry_statements *new_statements(int each_date, int require_terms)
+{
+    quarry_statements_options o;
+    quarry_statements *st = NULL;
+    memset(&o, 0, sizeof o);
+    o.terms = key_terms;
+    o.term_count = 4;
+    o.each_date = each_date;
+    o.require_terms = require_terms;
+    o.date_field = "date";
+    CHECK_EQ_INT(quarry_statements_new(env, &o, &st), QUARRY_OK);
+    return st;
+}
+
+static void test_statements_text(void)
+{
+    quarry_tokenizer *tok = NULL;
+    quarry_statements *st = new_statements(0, 0);
+    quarry_statement r;
+    size_t i;
+    CHECK_EQ_INT(quarry_tokenizer_new(env, NULL, &tok), QUARRY_OK);
+    CHECK_EQ_INT(
+        quarry_statements_add_text(st, tok, 0, article, article_len, NULL),
+        QUARRY_OK);
+    CHECK_EQ_INT(quarry_statements_sort(st, QUARRY_STATEMENTS_BY_DATE),
+                 QUARRY_OK);
+    check_expected(st, expected_by_date,
+                   sizeof expected_by_date / sizeof *expected_by_date);
+    /* spans are the sentence's bytes in the text; the text has its line
+       breaks as spaces */
+    for (i = 0; i < quarry_statements_count(st); i++) {
+        quarry_statements_get(st, i, &r);
+        CHECK(r.end <= article_len && r.start < r.end);
+        CHECK(memchr(r.text, '\n', r.text_len) == NULL);
+        CHECK(r.text[0] == article[r.start]);
+    }
+    /* document order: the publication line first, then the text's order */
+    CHECK_EQ_INT(quarry_statements_sort(st, QUARRY_STATEMENTS_BY_POSITION),
+                 QUARRY_OK);
+    CHECK_EQ_STR(describe(st, 0, 9), "2024-05-20||Publisher");
+    CHECK_EQ_STR(describe(st, 1, 8), "2023-03|0|In March");
+    CHECK_EQ_STR(describe(st, 10, 10), "2030||The target");
+    for (i = 1; i < quarry_statements_count(st); i++) {
+        quarry_statement a;
+        quarry_statements_get(st, i - 1, &a);
+        quarry_statements_get(st, i, &r);
+        CHECK(a.end <= r.start);
+    }
+    CHECK_EQ_INT(quarry_statements_sort(st, 9), QUARRY_EINVAL);
+    CHECK(strstr(quarry_statements_errmsg(st), "order") != NULL);
+    CHECK_EQ_INT(quarry_statements_get(st, 99, &r), QUARRY_EINVAL);
+    quarry_statements_free(st);
+
+    /* only sentences with a key term; a second text as document 1 */
+    st = new_statements(0, 1);
+    CHECK_EQ_INT(
+        quarry_statements_add_text(st, tok, 0, article, article_len, NULL),
+        QUARRY_OK);
+    {
+        const char *t2 = "On June 5 the innovation plan was new.";
+        quarry_date ref;
+        CHECK_EQ_INT(quarry_date_parse("2021", 4, &ref), QUARRY_OK);
+        CHECK_EQ_INT(
+            quarry_statements_add_text(st, tok, 1, t2, strlen(t2), &ref),
+            QUARRY_OK);
+    }
+    quarry_statements_sort(st, QUARRY_STATEMENTS_BY_DATE);
+    CHECK_EQ_INT(quarry_statements_count(st), 7);
+    CHECK_EQ_STR(describe(st, 0, 9), "2021-06-05*|3|On June 5");
+    quarry_statements_get(st, 0, &r);
+    CHECK_EQ_INT(r.doc, 1);
+    quarry_statements_free(st);
+
+    /* a record per date: the sentence with a range has one date, the
+       sentences with two dates give two records */
+    st = new_statements(1, 0);
+    {
+        const char *t = "On May 1, 2024 and on May 3, 2024, we met. "
+                        "Nothing here. In 2020 it began.";
+        CHECK_EQ_INT(quarry_statements_add_text(st, tok, 0, t, strlen(t), NULL),
+                     QUARRY_OK);
+    }
+    quarry_statements_sort(st, QUARRY_STATEMENTS_BY_DATE);
+    CHECK_EQ_INT(quarry_statements_count(st), 3);
+    CHECK_EQ_STR(describe(st, 0, 2), "2020||In");
+    CHECK_EQ_STR(describe(st, 1, 2), "2024-05-01||On");
+    CHECK_EQ_STR(describe(st, 2, 2), "2024-05-03||On");
+    quarry_statements_get(st, 2, &r);
+    CHECK_EQ_INT(r.date_count, 2);
+    CHECK(r.date == &r.dates[1]);
+    quarry_statements_free(st);
+
+    /* bad input */
+    st = new_statements(0, 0);
+    CHECK_EQ_INT(quarry_statements_add_text(st, tok, 0, "\xff", 1, NULL),
+                 QUARRY_EINVAL);
+    CHECK_EQ_INT(quarry_statements_add_text(st, tok, 0, "", 0, NULL),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_statements_count(st), 0);
+    quarry_statements_free(st);
+    quarry_tokenizer_free(tok);
+}
+
+static void test_statements_options(void)
+{
+    quarry_statements_options o;
+    quarry_statements *st = NULL;
+    const char *const bad[] = {"ok", ""};
+    memset(&o, 0, sizeof o);
+    CHECK_EQ_INT(quarry_statements_new(env, NULL, &st), QUARRY_OK);
+    quarry_statements_free(st);
+    st = NULL;
+    o.terms = bad;
+    o.term_count = 2;
+    CHECK_EQ_INT(quarry_statements_new(env, &o, &st), QUARRY_EINVAL);
+    CHECK(st == NULL);
+    CHECK(strstr(quarry_env_errmsg(env), "term 2") != NULL);
+    o.term_count = 0;
+    o.dates.numeric = -1;
+    CHECK_EQ_INT(quarry_statements_new(env, &o, &st), QUARRY_EINVAL);
+    quarry_statements_free(NULL);
+    CHECK_EQ_STR(quarry_statements_errmsg(NULL), "");
+    CHECK_EQ_INT(quarry_statements_count(NULL), 0);
+}
+
+static void add_doc(quarry_writer *w, const char *source, const char *text,
+                    const char *date)
+{
+    quarry_doc *doc = NULL;
+    quarry_field f;
+    memset(&f, 0, sizeof f);
+    f.name = "date";
+    f.text = date;
+    f.text_len = strlen(date);
+    CHECK_EQ_INT(
+        quarry_doc_new(env, source, 0, text, strlen(text), &f, 1, &doc),
+        QUARRY_OK);
+    CHECK_EQ_INT(quarry_writer_add(w, doc, NULL), QUARRY_OK);
+}
+
+static void build_index(void)
+{
+    quarry_writer *w = NULL;
+    quarry_writer_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    CHECK_EQ_INT(quarry_writer_open(env, index_dir, &o, &w), QUARRY_OK);
+    add_doc(w, "dir/article.txt", article, "2024-05-20");
+    add_doc(w, "dir/note.txt",
+            "On March 5 the green productive forces plan was announced. "
+            "Nothing else happened.",
+            "2023-01-10");
+    add_doc(w, "dir/gone.txt", "On May 1, 2020 it was deleted.", "2020");
+    CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
+    CHECK_EQ_INT(quarry_writer_delete_source(w, "dir/gone.txt", NULL),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
+    quarry_writer_free(w);
+}
+
+static void test_statements_index(void)
+{
+    quarry_index *ix = NULL;
+    quarry_statements *st;
+    quarry_statement r;
+    quarry_query *q = NULL;
+    quarry_filter *f = NULL;
+    quarry_subcorpus *sc = NULL;
+    size_t i, article_records = 0;
+    CHECK_EQ_INT(quarry_index_open(env, index_dir, &ix), QUARRY_OK);
+
+    /* the whole index: the article as from its raw text, plus the note's
+       "March 5" in the year of its date field */
+    st = new_statements(0, 0);
+    CHECK_EQ_INT(quarry_statements_add_index(st, ix, NULL, NULL), QUARRY_OK);
+    quarry_statements_sort(st, QUARRY_STATEMENTS_BY_DATE);
+    CHECK_EQ_INT(quarry_statements_count(st), 12);
+    for (i = 0; i < quarry_statements_count(st); i++) {
+        quarry_statements_get(st, i, &r);
+        CHECK(r.doc == 0 || r.doc == 1);
+        article_records += r.doc == 0;
+    }
+    CHECK_EQ_INT(article_records, 11);
+    CHECK_EQ_STR(describe(st, 2, 8), "2023-03-05*|0|On March");
+    quarry_statements_free(st);
+
+    /* a subcorpus: the article alone gives exactly the raw text's list */
+    CHECK_EQ_INT(quarry_filter_compile(env, "date>=2024", 10, &f, NULL),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_subcorpus_new(env, ix, f, NULL, &sc), QUARRY_OK);
+    st = new_statements(0, 0);
+    CHECK_EQ_INT(quarry_statements_add_index(st, ix, sc, NULL), QUARRY_OK);
+    quarry_statements_sort(st, QUARRY_STATEMENTS_BY_DATE);
+    check_expected(st, expected_by_date,
+                   sizeof expected_by_date / sizeof *expected_by_date);
+    quarry_statements_free(st);
+
+    /* a query keeps the sentences with one of its hits */
+    CHECK_EQ_INT(quarry_query_compile(env, "stressed OR 全会",
+                                      strlen("stressed OR 全会"), &q, NULL),
+                 QUARRY_OK);
+    st = new_statements(0, 0);
+    CHECK_EQ_INT(quarry_statements_add_index(st, ix, sc, q), QUARRY_OK);
+    quarry_statements_sort(st, QUARRY_STATEMENTS_BY_DATE);
+    {
+        static const char *const want[] = {
+            "2023-06-05|0|On June",
+            "2023-06-06*|3|On June",
+            "2023-11-20/2023-11-21|1,3|From November",
+            "2024-01-15|2|2024年1月15日",
+            "2024-01-16*||1月16日",
+            "2024-03-05|0|On Tuesday",
+        };
+        check_expected(st, want, sizeof want / sizeof *want);
+    }
+    quarry_statements_free(st);
+    quarry_query_free(q);
+    q = NULL;
+
+    /* a query without hits keeps nothing */
+    CHECK_EQ_INT(quarry_query_compile(env, "zebra", 5, &q, NULL), QUARRY_OK);
+    st = new_statements(0, 0);
+    CHECK_EQ_INT(quarry_statements_add_index(st, ix, NULL, q), QUARRY_OK);
+    CHECK_EQ_INT(quarry_statements_count(st), 0);
+    quarry_statements_free(st);
+    quarry_query_free(q);
+    quarry_subcorpus_free(sc);
+    quarry_filter_free(f);
+    quarry_index_free(ix);
+}
+
+static void test_statements_out_of_memory(void)
+{
+    tk_fail fl = {-1, 0};
+    quarry_env *e = NULL;
+    quarry_tokenizer *tok = NULL;
+    quarry_index *ix = NULL;
+    long budget;
+    int ok_text = 0, ok_index = 0;
+    quarry_statements_options o;
+    memset(&o, 0, sizeof o);
+    o.terms = key_terms;
+    o.term_count = 4;
+    o.date_field = "date";
+    CHECK_EQ_INT(quarry_env_new(tk_failing_alloc, &fl, &e), QUARRY_OK);
+    CHECK_EQ_INT(quarry_tokenizer_new(e, NULL, &tok), QUARRY_OK);
+    CHECK_EQ_INT(quarry_index_open(e, index_dir, &ix), QUARRY_OK);
+    for (budget = 0; budget < 400 && !(ok_text && ok_index); budget++) {
+        quarry_statements *st = NULL;
+        int rc;
+        fl.budget = budget;
+        rc = quarry_statements_new(e, &o, &st);
+        if (rc == QUARRY_OK) {
+            rc = quarry_statements_add_text(st, tok, 0, article, article_len,
+                                            NULL);
+            CHECK(rc == QUARRY_OK || rc == QUARRY_ENOMEM);
+            if (rc == QUARRY_OK) {
+                ok_text = 1;
+                CHECK_EQ_INT(quarry_statements_count(st), 11);
+            }
+            rc = quarry_statements_add_index(st, ix, NULL, NULL);
+            CHECK(rc == QUARRY_OK || rc == QUARRY_ENOMEM);
+            ok_index |= rc == QUARRY_OK;
+        } else {
+            CHECK_EQ_INT(rc, QUARRY_ENOMEM);
+            CHECK(st == NULL);
+        }
+        fl.budget = -1;
+        quarry_statements_free(st);
+    }
+    CHECK(ok_text && ok_index);
+    quarry_index_free(ix);
+    quarry_tokenizer_free(tok);
+    quarry_env_free(e);
+}
+
+static void read_article(void)
+{
+    const char *fix = getenv("QUARRY_FIXTURES");
+    char path[512];
+    FILE *fp;
+    snprintf(path, sizeof path, "%s/dates/article.txt",
+             fix ? fix : "tests/fixtures");
+    fp = fopen(path, "rb");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    article_len = fread(article, 1, sizeof article - 1, fp);
+    fclose(fp);
+}
+
 int main(void)
 {
+    const char *tmp = getenv("TMPDIR");
     CHECK_EQ_INT(quarry_env_new(NULL, NULL, &env), QUARRY_OK);
-    RUN(test_english_days);
-    RUN(test_english_months_and_years);
-    RUN(test_numeric);
-    RUN(test_ranges);
-    RUN(test_inference);
-    RUN(test_chinese);
-    RUN(test_not_dates);
-    RUN(test_many_and_bytes);
-    RUN(test_out_of_memory);
+    read_article();
+    snprintf(index_dir, sizeof index_dir, "%s/quarry-test-dates-XXXXXX",
+             tmp ? tmp : "/tmp");
+    if (!mkdtemp(index_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    {
+        char root[512];
+        snprintf(root, sizeof root, "%s", index_dir);
+        strcat(index_dir, "/ix");
+        build_index();
+        RUN(test_english_days);
+        RUN(test_english_months_and_years);
+        RUN(test_numeric);
+        RUN(test_ranges);
+        RUN(test_inference);
+        RUN(test_chinese);
+        RUN(test_not_dates);
+        RUN(test_many_and_bytes);
+        RUN(test_out_of_memory);
+        RUN(test_statements_text);
+        RUN(test_statements_options);
+        RUN(test_statements_index);
+        RUN(test_statements_out_of_memory);
+        tk_rm_rf(root);
+    }
     quarry_env_free(env);
     return check_summary();
 }
