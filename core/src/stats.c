@@ -87,7 +87,7 @@ QUARRY_API void quarry_assoc_compute(double o11, double o12, double o21,
     out->t = (o11 - e11) / sqrt(o11);
     out->z = (o11 - e11) / sqrt(e11);
     double g2 = log_likelihood(o11, o12, o21, o22);
-    out->g2 = o11 < e11 ? -g2 : g2;
+    out->g2 = o11 < e11 && g2 > 0.0 ? -g2 : g2; /* never -0 */
     pearson(o11, o12, o21, o22, &out->chi2, &out->chi2_yates);
     out->dice = 2.0 * o11 / (r1 + c1);
     out->log_dice = 14.0 + log2(out->dice);
@@ -121,10 +121,12 @@ QUARRY_API void quarry_keyness_compute(double a, double n1, double b, double n2,
     out->e1 = e1;
     out->e2 = e2;
     double rel1 = a / n1, rel2 = b / n2;
+    /* Equal relative frequencies give statistics of 0, kept as +0. */
     double sign = rel1 < rel2 ? -1.0 : 1.0;
     /* Rayson & Garside (2000) sum over the item's two cells only: this is
-     * the value of the UCREL calculator, Wmatrix and most published keyword
-     * lists (the full four-cell G2 is in quarry_assoc). By Gibbs'
+     * the value of Lancaster's log-likelihood calculator and of Wmatrix, so
+     * keyword lists made with them are reproduced (the full four-cell G2 is
+     * in quarry_assoc). By Gibbs'
      * inequality the sum is >= 0; fmax only absorbs rounding. */
     double g2 = fmax(0.0, 2.0 * (xlogx_over(a, e1) + xlogx_over(b, e2)));
     out->g2 = sign * g2;
