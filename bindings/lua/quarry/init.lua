@@ -52,6 +52,10 @@ quarry.stats = core.stats
 --- quarry.dates(text [, opts]) -> array of dates found in text (docs/dates.md)
 quarry.dates = core.dates
 
+--- quarry.statements(text | texts [, opts]) -> dated statements of raw texts
+--- (docs/dates.md)
+quarry.statements = core.statements
+
 --- Formats an event as "path:line:column: message" (line and column when
 --- known), as compilers print diagnostics.
 function quarry.format_event(ev)
