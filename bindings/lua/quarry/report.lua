@@ -30,12 +30,110 @@ local Section = {}
 Section.__index = Section
 
 local COLUMN_TYPES = { string = true, integer = true, number = true, date = true, percent = true }
+local NUMERIC_TYPES = { integer = true, number = true, percent = true }
 local SERIES_KINDS = { line = true, bar = true, diverging = true, dispersion = true }
+
+local json_null = require("quarry.json").null
 
 local function check_name(v, what)
   if v ~= nil and type(v) ~= "string" then
     error(what .. " must be a string", 3)
   end
+end
+
+local function is_empty(v)
+  return v == nil or v == json_null
+end
+
+-- The validators return nil when a block is well formed, else a message;
+-- Section methods raise it at the caller, from_data returns it.
+
+local function table_problem(t)
+  if type(t) ~= "table" or type(t.columns) ~= "table" or type(t.rows) ~= "table" then
+    return "table block: columns and rows are required"
+  end
+  if #t.columns == 0 then return "table block: at least one column is required" end
+  local keys = {}
+  for i, c in ipairs(t.columns) do
+    if type(c) ~= "table" or type(c.key) ~= "string" then
+      return "table block: column " .. i .. " has no key"
+    end
+    if keys[c.key] then return "table block: column '" .. c.key .. "' appears twice" end
+    keys[c.key] = true
+    if not COLUMN_TYPES[c.type or "string"] then
+      return "table block: column '" .. c.key .. "' has unknown type '" .. tostring(c.type) .. "'"
+    end
+    if not is_empty(c.digits) and (math.type(c.digits) ~= "integer" or c.digits < 0 or c.digits > 15) then
+      return "table block: column '" .. c.key .. "' digits must be an integer from 0 to 15"
+    end
+  end
+  for r, row in ipairs(t.rows) do
+    if type(row) ~= "table" then return "table block: row " .. r .. " is not a table" end
+    for _, c in ipairs(t.columns) do
+      local v = row[c.key]
+      if NUMERIC_TYPES[c.type or "string"] and not is_empty(v) and type(v) ~= "number" then
+        return "table block: row " .. r .. " column '" .. c.key .. "' (" .. c.type
+          .. ") holds a " .. type(v) .. ", not a number"
+      end
+    end
+  end
+  return nil
+end
+
+local function series_problem(t)
+  if type(t) ~= "table" or type(t.points) ~= "table" then
+    return "series block: points are required"
+  end
+  if not SERIES_KINDS[t.kind] then
+    return "series block: kind must be line, bar, diverging or dispersion"
+  end
+  if t.x ~= nil and type(t.x) ~= "table" then return "series block: x must be a table" end
+  if t.y ~= nil and type(t.y) ~= "table" then return "series block: y must be a table" end
+  if t.x and not is_empty(t.x.type) and not COLUMN_TYPES[t.x.type] then
+    return "series block: x has unknown type '" .. tostring(t.x.type) .. "'"
+  end
+  for i, p in ipairs(t.points) do
+    if type(p) ~= "table" or is_empty(p.x) or type(p.y) ~= "number" then
+      return "series block: point " .. i .. " needs x and a numeric y"
+    end
+    if t.kind == "dispersion" and (type(p.x) ~= "number" or p.x < 0 or p.x > 1) then
+      return "series block: dispersion point " .. i .. " needs x in [0, 1]"
+    end
+    local g = p.group
+    if not is_empty(g) and type(g) ~= "string" and type(g) ~= "number" then
+      return "series block: point " .. i .. " group must be a string or a number"
+    end
+  end
+  return nil
+end
+
+local function kwic_problem(t)
+  if type(t) ~= "table" or type(t.lines) ~= "table" then
+    return "kwic block: lines are required"
+  end
+  for i, l in ipairs(t.lines) do
+    if type(l) ~= "table" or type(l.hit) ~= "string" then
+      return "kwic block: line " .. i .. " needs a hit (string)"
+    end
+    for _, k in ipairs({ "left", "right" }) do
+      if not is_empty(l[k]) and type(l[k]) ~= "string" then
+        return "kwic block: line " .. i .. " " .. k .. " must be a string"
+      end
+    end
+    if not is_empty(l.position) and math.type(l.position) ~= "integer" then
+      return "kwic block: line " .. i .. " position must be an integer"
+    end
+  end
+  return nil
+end
+
+local function name_problem(b, what)
+  for _, k in ipairs({ "name", "caption" }) do
+    if not is_empty(b[k]) and type(b[k]) ~= "string" then
+      return what .. " " .. k .. " must be a string"
+    end
+  end
+  return nil
 end
 
 --- report.new{ title =, subtitle =, params = {} } -> Report
@@ -96,35 +194,21 @@ function Section:text(text)
 end
 
 function Section:table(t)
-  if type(t) ~= "table" or type(t.columns) ~= "table" or type(t.rows) ~= "table" then
-    error("table block: columns and rows are required", 2)
-  end
-  for i, c in ipairs(t.columns) do
-    if type(c.key) ~= "string" then error("table block: column " .. i .. " has no key", 2) end
-    c.type = c.type or "string"
-    if not COLUMN_TYPES[c.type] then
-      error("table block: column '" .. c.key .. "' has unknown type '" .. tostring(c.type) .. "'", 2)
-    end
-  end
+  local problem = table_problem(t)
+  if problem then error(problem, 2) end
+  for _, c in ipairs(t.columns) do c.type = c.type or "string" end
   check_name(t.name, "table name")
+  check_name(t.caption, "table caption")
   self.blocks[#self.blocks + 1] = { type = "table", name = t.name, caption = t.caption,
                                     columns = t.columns, rows = t.rows }
   return self
 end
 
 function Section:series(t)
-  if type(t) ~= "table" or type(t.points) ~= "table" then
-    error("series block: points are required", 2)
-  end
-  if not SERIES_KINDS[t.kind] then
-    error("series block: kind must be line, bar, diverging or dispersion", 2)
-  end
-  for i, p in ipairs(t.points) do
-    if p.x == nil or type(p.y) ~= "number" then
-      error("series block: point " .. i .. " needs x and a numeric y", 2)
-    end
-  end
+  local problem = series_problem(t)
+  if problem then error(problem, 2) end
   check_name(t.name, "series name")
+  check_name(t.caption, "series caption")
   self.blocks[#self.blocks + 1] = { type = "series", name = t.name, caption = t.caption,
                                     kind = t.kind, x = t.x or {}, y = t.y or {},
                                     points = t.points }
@@ -132,19 +216,20 @@ function Section:series(t)
 end
 
 function Section:kwic(t)
-  if type(t) ~= "table" or type(t.lines) ~= "table" then
-    error("kwic block: lines are required", 2)
-  end
+  local problem = kwic_problem(t)
+  if problem then error(problem, 2) end
   check_name(t.name, "kwic name")
+  check_name(t.caption, "kwic caption")
   self.blocks[#self.blocks + 1] = { type = "kwic", name = t.name, caption = t.caption,
                                     lines = t.lines }
   return self
 end
 
---- The report as plain tables (no metatables), e.g. for JSON.
+--- The report as plain tables (no metatables), e.g. for JSON. JSON null
+--- (in a report read back from JSON) stays quarry.json.null.
 function Report:data()
   local function plain(v)
-    if type(v) ~= "table" then return v end
+    if type(v) ~= "table" or v == json_null then return v end
     local out = {}
     for k, x in pairs(v) do out[k] = plain(x) end
     return out
@@ -163,13 +248,69 @@ function Report:tables()
   return out
 end
 
---- Wraps plain data (a decoded JSON report) as a Report again.
-function M.from_data(t)
+local BLOCK_PROBLEM = { table = table_problem, series = series_problem, kwic = kwic_problem,
+                       text = function(b)
+                         if type(b.text) ~= "string" then return "text block: a string is required" end
+                       end }
+
+--- report.validate(data) -> true | nil, message: checks plain report data
+--- (or a Report) against the shape above, naming the section and block.
+function M.validate(t)
   if type(t) ~= "table" or t.schema ~= M.SCHEMA then
     return nil, "not a quarry report (schema " .. M.SCHEMA .. ")"
   end
+  if type(t.title) ~= "string" or t.title == "" then return nil, "report: a title is required" end
+  if not is_empty(t.subtitle) and type(t.subtitle) ~= "string" then
+    return nil, "report: subtitle must be a string"
+  end
+  for _, k in ipairs({ "params", "provenance" }) do
+    if not is_empty(t[k]) and type(t[k]) ~= "table" then return nil, "report: " .. k .. " must be a table" end
+  end
+  if type(t.sections) ~= "table" then return nil, "report: sections are required" end
+  for i, s in ipairs(t.sections) do
+    if type(s) ~= "table" or type(s.title) ~= "string" or type(s.blocks) ~= "table" then
+      return nil, "section " .. i .. ": a title and blocks are required"
+    end
+    for j, b in ipairs(s.blocks) do
+      local check = type(b) == "table" and BLOCK_PROBLEM[b.type]
+      local problem
+      if not check then
+        problem = "unknown block type '" .. tostring(type(b) == "table" and b.type or b) .. "'"
+      else
+        problem = check(b) or name_problem(b, b.type .. " block")
+      end
+      if problem then
+        return nil, string.format("section %d (%s) block %d: %s", i, s.title, j, problem)
+      end
+    end
+  end
+  return true
+end
+
+--- report:validate() -> true | nil, message
+function Report:validate()
+  return M.validate(self)
+end
+
+--- Wraps plain data (a decoded JSON report) as a Report again, after
+--- validating it. JSON has no NaN: a series y read back as null becomes
+--- NaN again. Returns nil, message when t is not a valid report.
+function M.from_data(t)
+  if type(t) == "table" and type(t.sections) == "table" then
+    for _, s in ipairs(t.sections) do
+      for _, b in ipairs(type(s) == "table" and type(s.blocks) == "table" and s.blocks or {}) do
+        if type(b) == "table" and b.type == "series" and type(b.points) == "table" then
+          for _, p in ipairs(b.points) do
+            if type(p) == "table" and p.y == json_null then p.y = 0 / 0 end
+          end
+        end
+      end
+    end
+  end
+  local ok, msg = M.validate(t)
+  if not ok then return nil, msg end
   setmetatable(t, Report)
-  for _, s in ipairs(t.sections or {}) do setmetatable(s, Section) end
+  for _, s in ipairs(t.sections) do setmetatable(s, Section) end
   return t
 end
 
