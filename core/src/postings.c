@@ -224,33 +224,51 @@ static bool skip_values(qi_bitr *r, unsigned k, uint64_t count)
 
 /* Decodes count gaps into ascending positions below ntok: the first is its
  * gap, each next one the previous + 1 + its gap. 0, 1 (stream too short) or
- * 2 (a position beyond the document). */
+ * 2 (a position beyond the document). Codes are taken from a word loaded
+ * once and shifted in a register until one does not fit in its valid bits:
+ * the loop then depends on a shift, not on a load. */
 static int decode_positions(qi_bitr *r, unsigned k, uint64_t count,
                             uint64_t ntok, uint64_t *out)
 {
     const uint64_t limit = fast_limit(r);
     const uint64_t mask = ((uint64_t)1 << k) - 1;
-    uint64_t pos = r->pos, next = 0, v, i;
-    for (i = 0; i < count; i++) {
-        uint64_t w, q;
+    const uint64_t esc = (uint64_t)1 << QI_RICE_ESC;
+    uint64_t pos = r->pos, next = 0, v, i = 0;
+    while (i < count) {
         if (pos < limit) {
-            w = qi_load64(r->p + (pos >> 3)) >> (pos & 7);
-            q = (uint64_t)__builtin_ctzll(~w | ((uint64_t)1 << QI_RICE_ESC));
-            if (q < QI_RICE_ESC && q + 1 + k <= 57) {
+            uint64_t w = qi_load64(r->p + (pos >> 3)) >> (pos & 7);
+            uint64_t avail = 64 - (pos & 7), used = 0;
+            for (; i < count; i++) {
+                uint64_t q = (uint64_t)__builtin_ctzll(~w | esc);
+                uint64_t n = q + 1 + k;
+                /* n < avail: the code lies in the valid bits, and the
+                   shift below stays under 64 */
+                if (q >= QI_RICE_ESC || n >= avail)
+                    break;
                 v = q << k | ((w >> (q + 1)) & mask);
-                pos += q + 1 + k;
-                goto got;
+                w >>= n;
+                avail -= n;
+                used += n;
+                /* next <= ntok always: one check bounds every position */
+                if (v >= ntok - next)
+                    return 2;
+                out[i] = next + v;
+                next += v + 1;
             }
+            pos += used;
+            if (used > 0)
+                continue;
         }
+        if (i == count)
+            break;
+        /* a long code, or the last bytes of the stream */
         r->pos = pos;
         if (!qi_rice_get(r, k, &v))
             return 1;
         pos = r->pos;
-    got:
-        /* next <= ntok always: one check bounds every position */
         if (v >= ntok - next)
             return 2;
-        out[i] = next + v;
+        out[i++] = next + v;
         next += v + 1;
     }
     r->pos = pos;
