@@ -422,7 +422,7 @@ static bool weekday_led(const unsigned char *s, size_t len, size_t p,
         return false;
     if (month_led(s, len, r, m, true) && m->day)
         return true;
-    return is_digit(s[r]) && day_led(s, len, r, m, true);
+    return r < len && is_digit(s[r]) && day_led(s, len, r, m, true);
 }
 
 /* ---- numeric forms ------------------------------------------------------ */
