@@ -168,6 +168,8 @@ struct quarry_search {
     size_t at_cap;
     uint64_t *plain_pos; /* positions of a plain phrase's or NEAR's kids */
     size_t plain_cap;
+    uint64_t *plain_bits; /* a plain phrase's starts as a bitmap */
+    size_t plain_bits_cap;
     char errmsg[QI_ERRMSG_SIZE];
 };
 

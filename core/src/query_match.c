@@ -356,6 +356,35 @@ static size_t keep_shifted(uint64_t *c, size_t nc, const uint64_t *p, size_t np,
     return o;
 }
 
+/* keep_shifted for starts dense in their range: the starts become a bitmap
+ * and each position tests one bit, so the loop has no branch that depends
+ * on the data. */
+static int keep_shifted_dense(quarry_search *s, uint64_t *c, size_t nc,
+                              const uint64_t *p, size_t np, uint64_t shift,
+                              size_t *kept)
+{
+    uint64_t base = c[0] & ~(uint64_t)63, span = c[nc - 1] - base;
+    size_t words = (size_t)(span / 64) + 1, i, j = 0, o = 0;
+    uint64_t *bits;
+    if (!u64_reserve(s->env, &s->plain_bits, &s->plain_bits_cap, words))
+        return nomem(s);
+    bits = s->plain_bits;
+    memset(bits, 0, words * sizeof *bits);
+    for (i = 0; i < nc; i++)
+        bits[(c[i] - base) / 64] |= (uint64_t)1 << ((c[i] - base) % 64);
+    while (j < np && p[j] < shift + base)
+        j++;
+    for (; j < np; j++) {
+        uint64_t d = p[j] - shift - base;
+        if (d > span)
+            break;
+        c[o] = d + base;
+        o += (bits[d / 64] >> (d % 64)) & 1;
+    }
+    *kept = o;
+    return QUARRY_OK;
+}
+
 /* The starts of a plain phrase in doc: into s->plain_pos, *count of them.
  * The rarest word gives the candidate starts; every other word keeps those
  * it follows at its offset, rarest first, until none is left. */
@@ -398,7 +427,13 @@ static int plain_phrase(quarry_search *s, qi_segment *seg, qx_node *n,
         rc = kid_positions(s, seg, n->kids[next], doc, p);
         if (rc != QUARRY_OK)
             return rc;
-        nc = keep_shifted(s->plain_pos, nc, p, (size_t)freq[next], next);
+        if ((s->plain_pos[nc - 1] - s->plain_pos[0]) / 64 <= nc + freq[next])
+            rc = keep_shifted_dense(s, s->plain_pos, nc, p, (size_t)freq[next],
+                                    next, &nc);
+        else
+            nc = keep_shifted(s->plain_pos, nc, p, (size_t)freq[next], next);
+        if (rc != QUARRY_OK)
+            return rc;
         freq[next] = UINT64_MAX;
     }
     *count = nc;

@@ -34,6 +34,8 @@ static void search_release(quarry_search *s)
         qi_free(env, s->at_idx, s->at_cap * sizeof *s->at_idx);
     if (s->plain_pos)
         qi_free(env, s->plain_pos, s->plain_cap * sizeof *s->plain_pos);
+    if (s->plain_bits)
+        qi_free(env, s->plain_bits, s->plain_bits_cap * sizeof *s->plain_bits);
     qi_buf_free(env, &s->text);
     if (s->ids)
         qi_free(env, s->ids, s->ids_cap * sizeof *s->ids);
