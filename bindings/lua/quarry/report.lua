@@ -15,11 +15,15 @@
 --             rows = { { [key] = value, ... }, ... } }  -- type: "string",
 --             "integer", "number", "date", "percent"; digits = for numbers
 --   series  { name =, caption =, kind = "line" | "bar" | "diverging" |
---             "dispersion", x = { label =, type = }, y = { label = },
+--             "dispersion", x = { label =, type = },
+--             y = { label =, type =, digits = },
 --             points = { { x =, y =, group = }, ... } }
 --             (dispersion: x is a position in [0, 1], group the row label)
 --   kwic    { name =, caption =, lines = { { label =, position =, left =,
 --             hit =, right =, doc = }, ... } }
+--
+-- Section methods raise on a malformed block; report.validate(data) and
+-- report.from_data(data) check plain data and return nil, message.
 local M = {}
 
 M.SCHEMA = "quarry.report/1"

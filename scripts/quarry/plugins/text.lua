@@ -124,6 +124,43 @@ local function dispersion_lines(b, width)
   return out
 end
 
+local BAR = "█"
+local AXIS = "│"
+local MIN_BAR, MAX_BAR = 10, 40
+
+-- A bar or diverging series with one y column gets a bar of block
+-- characters beside each row, scaled to the largest |y|, when at least
+-- MIN_BAR columns are left: diverging bars grow left and right of an axis.
+local function with_bars(b, columns, rows, lines, width)
+  if (b.kind ~= "bar" and b.kind ~= "diverging") or #columns ~= 2 then return lines end
+  local table_w = 0
+  for _, l in ipairs(lines) do table_w = math.max(table_w, util.width(l)) end
+  local bar_w = math.min(MAX_BAR, width - table_w - #GAP)
+  if bar_w < MIN_BAR then return lines end
+  local key, max = columns[2].key, 0
+  for _, row in ipairs(rows) do
+    local y = row[key]
+    if type(y) == "number" and y == y and math.abs(y) ~= math.huge then max = math.max(max, math.abs(y)) end
+  end
+  if max == 0 then return lines end
+  local half = (bar_w - 1) // 2
+  for r, row in ipairs(rows) do
+    local y = row[key]
+    local bar = ""
+    if type(y) == "number" and y == y and math.abs(y) ~= math.huge then
+      if b.kind == "bar" then
+        bar = string.rep(BAR, math.floor(math.max(y, 0) / max * bar_w + 0.5))
+      else
+        local n = math.floor(math.abs(y) / max * half + 0.5)
+        bar = y < 0 and string.rep(" ", half - n) .. string.rep(BAR, n) .. AXIS
+          or string.rep(" ", half) .. AXIS .. string.rep(BAR, n)
+      end
+    end
+    if bar ~= "" then lines[r + 2] = util.pad(lines[r + 2], table_w) .. GAP .. bar end
+  end
+  return lines
+end
+
 -- Left contexts are cut at their start and right-aligned so that every
 -- hit starts in the same column; right contexts are cut at their end.
 local function kwic_lines(b, width)
@@ -177,7 +214,7 @@ local function block_lines(b, width)
       append(lines, dispersion_lines(b, width))
     else
       local columns, rows = util.series_wide(b)
-      append(lines, table_lines(columns, rows, width))
+      append(lines, with_bars(b, columns, rows, table_lines(columns, rows, width), width))
     end
   elseif b.type == "kwic" then
     caption(lines, b, width)
