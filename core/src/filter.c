@@ -66,7 +66,7 @@ static int fail(parser *p, size_t pos, const char *fmt, ...)
         va_end(ap);
         p->status = QUARRY_ESYNTAX;
         p->err_pos = pos;
-        qi_set_error(p->errmsg, "filter: %s at position %zu", msg, pos);
+        qi_set_error(p->errmsg, "filter: %s at position %zu", msg, pos + 1);
     }
     return -1;
 }

@@ -179,9 +179,12 @@ int quarry_kwic_get(quarry_index *ix, uint64_t doc, uint64_t first,
     }
     s = qi_index_seg_of(ix, doc, &local);
     if (!s) {
-        qi_set_error(
-            ix->errmsg, "document id %llu out of range (%llu documents)",
-            (unsigned long long)doc, (unsigned long long)ix->doc_limit);
+        /* messages count from 1, as the Lua API and the CLI do */
+        qi_set_error(ix->errmsg,
+                     "document %llu out of range (%llu documents; ids count "
+                     "from 1)",
+                     (unsigned long long)doc + 1,
+                     (unsigned long long)ix->doc_limit);
         return QUARRY_EINVAL;
     }
     rc = qi_segment_doc_meta(s->seg, local, &meta);
@@ -189,10 +192,11 @@ int quarry_kwic_get(quarry_index *ix, uint64_t doc, uint64_t first,
         goto seg_fail;
     if (first >= end || end > meta.tokens) {
         qi_set_error(ix->errmsg,
-                     "hit [%llu, %llu) is not a token range of document %llu "
-                     "(%llu tokens)",
-                     (unsigned long long)first, (unsigned long long)end,
-                     (unsigned long long)doc, (unsigned long long)meta.tokens);
+                     "hit %llu..%llu is not a token range of document %llu "
+                     "(%llu tokens; positions count from 1)",
+                     (unsigned long long)first + 1, (unsigned long long)end,
+                     (unsigned long long)doc + 1,
+                     (unsigned long long)meta.tokens);
         return QUARRY_EINVAL;
     }
     if (!k) {

@@ -55,7 +55,9 @@ static void *fail(parser *p, size_t pos, const char *fmt, ...)
         va_end(ap);
         p->status = QUARRY_ESYNTAX;
         p->err_pos = pos;
-        qi_set_error(p->env->errmsg, "query: %s at position %zu", msg, pos);
+        /* messages count from 1, as editors and the CLI caret do; *error_pos
+         * stays 0-based */
+        qi_set_error(p->env->errmsg, "query: %s at position %zu", msg, pos + 1);
     }
     return NULL;
 }
@@ -78,7 +80,7 @@ static bool enter(parser *p, size_t pos)
             p->err_pos = pos;
             qi_set_error(p->env->errmsg,
                          "query: nested deeper than %d levels at position %zu",
-                         QUARRY_QUERY_MAX_DEPTH, pos);
+                         QUARRY_QUERY_MAX_DEPTH, pos + 1);
         }
         return false;
     }
@@ -380,7 +382,7 @@ static bool read_quoted(parser *p, qi_buf *b, bool any_escape, bool raw,
     }
     if (i >= p->len)
         return fail(p, open, "unterminated %s: no '\"' closes the '\"' at %zu",
-                    what, open),
+                    what, open + 1),
                false;
     if (b->len == 0)
         return fail(p, open, "empty %s \"\"", what), false;
@@ -503,7 +505,7 @@ static bool read_regex(parser *p, qi_buf *b, bool *caseless)
     }
     if (i >= p->len)
         return fail(p, open, "unterminated regex: no '/' closes the '/' at %zu",
-                    open),
+                    open + 1),
                false;
     if (b->len == 0)
         return fail(p, open, "empty regex //"), false;
@@ -763,7 +765,7 @@ static qi_qnode *parse_attr_not(parser *p)
         if (!at(p, p->pos, ')')) {
             qi_qnode_free(p->env, kid);
             return fail(p, start, "expected ')' to close the '(' at %zu",
-                        start);
+                        start + 1);
         }
         p->pos++;
         return kid;
@@ -861,7 +863,7 @@ static bool parse_quantifier(parser *p, qi_qnode *tok)
                 return fail(p, q,
                             "expected '}' to close the repetition '{' at %zu "
                             "({n}, {n,m}, {,m} or {n,})",
-                            q),
+                            q + 1),
                        false;
             return fail(p, p->pos, "unexpected '%c' in a repetition",
                         p->s[p->pos]),
@@ -905,14 +907,15 @@ static qi_qnode *parse_token_test(parser *p)
     if (!at(p, p->pos, ']')) {
         if (p->pos >= p->len) {
             qi_qnode_free(p->env, tok);
-            return fail(p, open, "expected ']' to close the '[' at %zu", open);
+            return fail(p, open, "expected ']' to close the '[' at %zu",
+                        open + 1);
         }
         test = parse_attr_or(p);
         if (!test || !add_kid(p, tok, test))
             goto fail;
         skip_space(p);
         if (p->pos >= p->len) {
-            fail(p, open, "expected ']' to close the '[' at %zu", open);
+            fail(p, open, "expected ']' to close the '[' at %zu", open + 1);
             goto fail;
         }
         if (!at(p, p->pos, ']')) {
@@ -1090,7 +1093,7 @@ static qi_qnode *parse_pos_operand(parser *p)
     }
     qi_qnode_free(p->env, inner);
     if (p->pos >= p->len)
-        return fail(p, open, "expected ')' to close the '(' at %zu", open);
+        return fail(p, open, "expected ')' to close the '(' at %zu", open + 1);
     return fail_in_near(p, "')' or OR");
 }
 
@@ -1186,7 +1189,7 @@ static qi_qnode *parse_near(parser *p)
             break;
         }
         if (p->pos >= p->len)
-            fail(p, open, "expected ')' to close the '(' at %zu", open);
+            fail(p, open, "expected ')' to close the '(' at %zu", open + 1);
         else
             fail_in_near(p, "',' or ')'");
         goto fail;
@@ -1261,7 +1264,7 @@ static qi_qnode *parse_primary(parser *p)
     skip_space(p);
     if (!at(p, p->pos, ')')) {
         qi_qnode_free(p->env, inner);
-        return fail(p, open, "expected ')' to close the '(' at %zu", open);
+        return fail(p, open, "expected ')' to close the '(' at %zu", open + 1);
     }
     p->pos++;
     return inner;

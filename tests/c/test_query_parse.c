@@ -187,12 +187,12 @@ static void test_sequences(void)
                             "(tok 1 1 phrase (norm= \"x\")))");
     OK("\"a\" \"b\" [] \"c\" d2 OR e",
        "ERR ESYNTAX 15: query: in a token sequence, write words in "
-       "quotes: \"new\" [] \"forces\" at position 15");
+       "quotes: \"new\" [] \"forces\" at position 16");
     OK("\"a\"[]\"b\"", "(seq (tok 1 1 phrase (norm= \"a\")) (tok 1 1) "
                        "(tok 1 1 phrase (norm= \"b\")))");
     OK("x \"a\" [] \"b\" OR y",
        "ERR ESYNTAX 0: query: in a token sequence, write words in "
-       "quotes: \"new\" [] \"forces\" at position 0");
+       "quotes: \"new\" [] \"forces\" at position 1");
     OK("x AND \"a\" [] \"b\" OR y",
        "(or (and (term \"x\") (seq (tok 1 1 phrase (norm= \"a\")) (tok 1 1) "
        "(tok 1 1 phrase (norm= \"b\")))) (term \"y\"))");
@@ -248,7 +248,7 @@ static void test_errors(void)
     BAD("", QUARRY_ESYNTAX, 0, "empty");
     BAD("   \t", QUARRY_ESYNTAX, 0, "empty");
     BAD("within s", QUARRY_ESYNTAX, 0, "empty");
-    BAD("(a b", QUARRY_ESYNTAX, 0, "')' to close the '(' at 0");
+    BAD("(a b", QUARRY_ESYNTAX, 0, "')' to close the '(' at 1");
     BAD("x (a (b) c", QUARRY_ESYNTAX, 2, "to close");
     BAD("a b)", QUARRY_ESYNTAX, 3, "unexpected ')'");
     BAD("()", QUARRY_ESYNTAX, 1, "before ')'");
@@ -270,7 +270,7 @@ static void test_errors(void)
     BAD("a NOT NOT b", QUARRY_ESYNTAX, 6, "NOT NOT");
     BAD("a NOT", QUARRY_ESYNTAX, 2, "after");
     BAD("NEAR/5(a)", QUARRY_ESYNTAX, 0, "at least 2");
-    BAD("NEAR/5(a, b", QUARRY_ESYNTAX, 6, "to close the '(' at 6");
+    BAD("NEAR/5(a, b", QUARRY_ESYNTAX, 6, "to close the '(' at 7");
     BAD("NEAR/x(a, b)", QUARRY_ESYNTAX, 5, "distance");
     BAD("NEAR/1000001(a, b)", QUARRY_ESYNTAX, 5, "larger than 1000000");
     BAD("NEAR/5 a", QUARRY_ESYNTAX, 7, "expected '(' after NEAR/5 at");
@@ -296,7 +296,7 @@ static void test_errors(void)
     BAD("\"new\" [] forces", QUARRY_ESYNTAX, 9, "write words in quotes");
     BAD("new [] \"forces\"", QUARRY_ESYNTAX, 0, "write words in quotes");
     BAD("a [norm=\"x\"", QUARRY_ESYNTAX, 0, "write words in quotes");
-    BAD("x AND [norm=\"x\"", QUARRY_ESYNTAX, 6, "']' to close the '[' at 6");
+    BAD("x AND [norm=\"x\"", QUARRY_ESYNTAX, 6, "']' to close the '[' at 7");
     BAD("[norm=\"x\" word=\"y\"]", QUARRY_ESYNTAX, 10, "'&', '|' or ']'");
     BAD("[lemma=\"x\"]", QUARRY_ESYNTAX, 1, "'word' or 'norm'");
     BAD("[word~\"x\"]", QUARRY_ESYNTAX, 5, "'=' or '!='");
