@@ -395,6 +395,71 @@ static bool doc_reference(const quarry_doc *doc, const char *name,
     return false;
 }
 
+/* The reference date of a text table: its reference_date, else the value
+ * of its date field in fields (a document table of quarry.read or
+ * Sources:next): a date text or a year. Raises on a bad reference_date. */
+static bool table_reference(lua_State *L, int idx, const char *field,
+                            quarry_date *out)
+{
+    bool has = false;
+    int t = lua_getfield(L, idx, "reference_date");
+    if (t == LUA_TSTRING) {
+        check_date(L, "statements", lua_tostring(L, -1), out);
+        lua_pop(L, 1);
+        return true;
+    }
+    if (t != LUA_TNIL)
+        luaL_error(L, "statements: reference_date must be a string");
+    lua_pop(L, 1);
+    if (lua_getfield(L, idx, "fields") == LUA_TTABLE) {
+        lua_getfield(L, -1, field);
+        if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1000 &&
+            lua_tointeger(L, -1) <= 2999) {
+            memset(out, 0, sizeof *out);
+            out->year = (int32_t)lua_tointeger(L, -1);
+            out->month = out->day = 1;
+            out->precision = QUARRY_DATE_YEAR;
+            has = true;
+        } else if (lua_type(L, -1) == LUA_TSTRING) {
+            size_t n;
+            const char *v = lua_tolstring(L, -1, &n);
+            has = quarry_date_parse(v, n, out) == QUARRY_OK &&
+                  out->year >= 1000 && out->year <= 2999;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return has;
+}
+
+/* Pushes the label of a text table: its label, else the file name of its
+ * source (with ":record" for a record), else "text N". */
+static void push_table_label(lua_State *L, int idx, uint64_t doc)
+{
+    if (lua_getfield(L, idx, "label") != LUA_TNIL) {
+        luaL_tolstring(L, -1, NULL);
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, idx, "source") == LUA_TSTRING) {
+        const char *src = lua_tostring(L, -1), *name = strrchr(src, '/');
+        lua_Integer rec;
+        lua_getfield(L, idx, "record");
+        rec = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        name = name ? name + 1 : src;
+        if (rec > 0)
+            lua_pushfstring(L, "%s:%I", name, rec);
+        else
+            lua_pushstring(L, name);
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_pushfstring(L, "text %I", (lua_Integer)doc + 1);
+}
+
 /* Adds one raw text (string, {text=, label=, reference_date=} or Document)
  * at idx as document doc; pushes its label into the table at labels_idx.
  * Returns 0, or the number of values pushed for a failure. */
@@ -423,28 +488,15 @@ static int add_raw(lua_State *L, quarry_statements *st, quarry_tokenizer *tok,
         if (!o->dates.reference.precision)
             has_ref = doc_reference(d, o->date_field, &ref);
     } else if (lua_istable(L, idx)) {
-        const char *r;
         lua_getfield(L, idx, "text");
         if (lua_type(L, -1) != LUA_TSTRING)
             return luaL_error(L, "statements: text %I has no 'text' string",
                               (lua_Integer)doc + 1);
         text = lua_tolstring(L, -1, &len);
         lua_pop(L, 1); /* the table keeps it */
-        lua_getfield(L, idx, "reference_date");
-        r = lua_tostring(L, -1);
-        if (r && !o->dates.reference.precision) {
-            check_date(L, "statements", r, &ref);
-            has_ref = true;
-        }
-        lua_pop(L, 1);
-        lua_getfield(L, idx, "label");
-        if (lua_isnil(L, -1)) {
-            lua_pop(L, 1);
-            lua_pushfstring(L, "text %I", (lua_Integer)doc + 1);
-        } else {
-            luaL_tolstring(L, -1, NULL);
-            lua_remove(L, -2);
-        }
+        if (!o->dates.reference.precision)
+            has_ref = table_reference(L, idx, o->date_field, &ref);
+        push_table_label(L, idx, doc);
     } else {
         return luaL_error(L,
                           "statements: text %I must be a string, a table with "
