@@ -11,7 +11,7 @@ local M = {}
 --- Commands in the order `quarry --help` lists them.
 M.commands = { "index", "info", "check", "rm", "optimize", "search", "grep", "dict", "freq",
                "ngrams", "colloc", "keyness", "dispersion", "timeline", "statements", "lexstats",
-               "tokens", "stats", "run", "help" }
+               "report", "plugins", "tokens", "stats", "run", "help" }
 
 local function load_command(name)
   for _, c in ipairs(M.commands) do
