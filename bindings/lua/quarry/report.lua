@@ -321,4 +321,7 @@ end
 M.Report = Report
 M.Section = Section
 
+-- Report specs and writing files (quarry.report_run, loaded on first use)
+for _, f in ipairs({ "run", "write", "render", "load_spec", "load_spec_file", "check_spec" }) do M[f] = function(...) return require("quarry.report_run")[f](...) end end
+
 return M
