@@ -351,8 +351,14 @@ function M.run(idx, spec, opts)
   })
   local index_path = opts.index_path or spec.index
   report:set_index(idx, index_path)
+  -- params and options hold scalars and arrays (the JSON schema): a
+  -- subcorpus and each analysis's options are flattened into dotted keys
+  local names = {}
+  for i, a in ipairs(spec.analyses) do names[i] = a.name end
+  report.params.analyses = names
   if spec.subcorpus then
-    report.params.subcorpus = { filter = spec.subcorpus.filter, query = spec.subcorpus.query }
+    report.params.filter = spec.subcorpus.filter
+    report.params.query = spec.subcorpus.query
   end
 
   local seen = {}
@@ -366,11 +372,11 @@ function M.run(idx, spec, opts)
     end
     seen[a.name] = (seen[a.name] or 0) + 1
     local key = seen[a.name] > 1 and (a.name .. "#" .. seen[a.name]) or a.name
-    local recorded = copy(a.options)
+    for k, v in pairs(a.options) do report:set_option(key .. "." .. k, copy(v)) end
     if a.subcorpus then
-      recorded.subcorpus = { filter = a.subcorpus.filter, query = a.subcorpus.query }
+      report:set_option(key .. ".filter", a.subcorpus.filter)
+      report:set_option(key .. ".query", a.subcorpus.query)
     end
-    report:set_option(key, recorded)
     if sub.query then report:add_query(sub.query) end
 
     local ctx = {
