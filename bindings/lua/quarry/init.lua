@@ -49,6 +49,10 @@ quarry.dictionary = core.dictionary
 --- the caller brings (docs/statistics.md)
 quarry.stats = core.stats
 
+--- quarry.stopwords(name) -> the built-in stop list "en" or "zh" as an array
+--- (docs/frequency.md)
+quarry.stopwords = core.stopwords
+
 --- quarry.dates(text [, opts]) -> array of dates found in text (docs/dates.md)
 quarry.dates = core.dates
 
