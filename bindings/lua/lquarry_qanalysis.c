@@ -226,6 +226,7 @@ static int index_collocates(lua_State *L)
         set_num(L, "log_dice", it->assoc.log_dice);
         set_num(L, "log_ratio", it->assoc.log_ratio);
         set_num(L, "p", it->assoc.p_g2);
+        set_num(L, "p_fisher", it->assoc.p_fisher);
         set_int(L, "left", it->left);
         set_int(L, "right", it->right);
         lua_rawseti(L, -2, (lua_Integer)i + 1);

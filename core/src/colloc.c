@@ -5,8 +5,9 @@
  * timelines"; semantics in docs/query-analyses.md).
  *
  * One pass in document order. A document with hits is decoded once and a
- * byte per position remembers which positions a window has claimed, so
- * overlapping windows count a position once. C1 and N must come from the
+ * byte per position remembers which positions a window has claimed (or
+ * a hit holds), so overlapping windows count a position once and the
+ * node never counts as its own collocate. C1 and N must come from the
  * subcorpus: for the whole index they are the dictionary's counts, for a
  * smaller subcorpus every one of its documents is decoded and counted in
  * the same pass (the only way to know a term's frequency inside it).
@@ -113,6 +114,13 @@ static int windows_of_document(colloc_run *r)
         return QUARRY_ENOMEM;
     }
     memset(r->claimed, 0, (size_t)r->doc.n);
+    /* docs/statistics.md: the hits themselves are in no window (they still
+     * take room in a neighbour's window, as any token does) */
+    for (h = 0; h < r->hits->nhits; h++) {
+        uint64_t p, end = r->hits->hits[h].end;
+        for (p = r->hits->hits[h].first; p < end && p < r->doc.n; p++)
+            r->claimed[p] = 1;
+    }
     if (r->opts.sentence && (rc = load_sentences(r, r->hits->doc)) != QUARRY_OK)
         return rc;
     for (h = 0; h < r->hits->nhits; h++) {

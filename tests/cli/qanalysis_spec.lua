@@ -74,13 +74,13 @@ describe("quarry colloc", function()
     assert.are.equal(1, #r)
     assert.are.equal("x", r[1].collocate)
     for _, k in ipairs({ "rank", "o11", "e11", "c1", "left", "right", "mi", "mi3", "t", "z", "g2",
-                         "p", "chi2", "dice", "log_dice", "log_ratio" }) do
+                         "p", "p_fisher", "chi2", "dice", "log_dice", "log_ratio" }) do
       assert.is_number(r[1][k], k)
     end
     code, out = quarry("colloc", "node", "--min-freq", "1", "--min-o11", "1", "-f", "csv")
     assert.are.equal(0, code)
     local ls = lines(out:gsub("\r", ""))
-    assert.are.equal("rank,collocate,o11,e11,c1,left,right,mi,mi3,t,z,g2,p,chi2,dice,log_dice,"
+    assert.are.equal("rank,collocate,o11,e11,c1,left,right,mi,mi3,t,z,g2,p,p_fisher,chi2,dice,log_dice,"
                      .. "log_ratio", ls[1])
     code, out = quarry("colloc", "node", "-f", "md", "-n", "1")
     assert.are.equal(0, code)

@@ -62,7 +62,7 @@ end
 local TEXT_COLUMNS = { "rank", "collocate", "o11", "e11", "c1", "left", "right", "log_dice", "mi",
                        "t", "g2" }
 local ALL_COLUMNS = { "rank", "collocate", "o11", "e11", "c1", "left", "right", "mi", "mi3", "t",
-                      "z", "g2", "p", "chi2", "dice", "log_dice", "log_ratio" }
+                      "z", "g2", "p", "p_fisher", "chi2", "dice", "log_dice", "log_ratio" }
 
 function M.run(opts, positional)
   local text = positional[1]
