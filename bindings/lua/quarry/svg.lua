@@ -83,25 +83,27 @@ function M.nice_ticks(lo, hi, n)
     if lo == hi then hi = lo + 1 end
   end
   local raw = (hi - lo) / n
-  local mag = 10 ^ math.floor(math.log(raw, 10))
-  local step = mag * 10
-  for _, m in ipairs({ 1, 2, 5, 10 }) do
-    if raw <= m * mag * (1 + 1e-9) then
-      step = m * mag
+  local e = math.floor(math.log(raw, 10))
+  local m = 10
+  for _, c in ipairs({ 1, 2, 5, 10 }) do
+    if raw <= c * 10.0 ^ e * (1 + 1e-9) then
+      m = c
       break
     end
   end
-  local first = math.floor(lo / step + 1e-9) * step
-  local last = math.ceil(hi / step - 1e-9) * step
-  local ticks = {}
-  local k = 0
-  while true do
-    local v = first + k * step
-    if v > last + step * 1e-9 then break end
-    if math.abs(v) < step * 1e-9 then v = 0 end
-    ticks[#ticks + 1] = v
-    k = k + 1
+  -- Tick k is k * m * 10^e, computed so that it is the nearest double to
+  -- the decimal (0.6, not 0.6000000000000001) and an integer when whole.
+  local function value(k)
+    if e < 0 then return k * m / 10 ^ -e end
+    if e > 15 then return k * m * 10.0 ^ e end
+    return k * m * math.tointeger(10 ^ e)
   end
+  local step = value(1)
+  local k0 = math.floor(lo / step + 1e-9)
+  local k1 = math.ceil(hi / step - 1e-9)
+  local ticks = {}
+  for k = k0, k1 do ticks[#ticks + 1] = value(k) end
+  local first, last = ticks[1], ticks[#ticks]
   return ticks, step, first, last
 end
 

@@ -283,12 +283,9 @@ end
 
 local function block(out, b, opts)
   if b.type == "text" then
-    local before = #out
+    out[#out + 1] = '<div class="text" data-block="text">'
     paragraphs(out, b.text)
-    -- Mark the paragraphs of a text block as one block for the DOM checks.
-    if #out > before then
-      out[before + 1] = out[before + 1]:gsub("^<p", '<p data-block="text"')
-    end
+    out[#out + 1] = "</div>"
   elseif b.type == "table" then
     table_block(out, b, opts)
   elseif b.type == "series" then
