@@ -1269,6 +1269,90 @@ static void test_many_terms(void)
         free(texts[i]);
 }
 
+/* Long documents with very frequent and very rare words: phrases and NEAR
+ * over plain words take their positions directly, a phrase's starts either
+ * as a bitmap (dense) or searched by galloping (q, twice per document far
+ * apart, before m, at 1%), and wildcards give several lists per word. */
+static void test_long_docs(void)
+{
+    static const char *const queries[] = {"\"a b\"",
+                                          "\"z1 a\"",
+                                          "\"a z1\"",
+                                          "\"a b a\"",
+                                          "\"a a a\"",
+                                          "\"b a z2 a\"",
+                                          "\"c b\" a",
+                                          "NEAR/3(z1, a)",
+                                          "NEAR/0(a, a)",
+                                          "ONEAR/0(a, a)",
+                                          "ONEAR/2(b, a)",
+                                          "NEAR/5(z1, b, a)",
+                                          "ONEAR/4(a, b, z3)",
+                                          "NEAR/2(z*, c)",
+                                          "ONEAR/1(z*, a, b)",
+                                          "NEAR/4(\"a b\", z2)",
+                                          "NEAR/3(z1, a) within s",
+                                          "\"b c\" within s",
+                                          "NEAR/1(w07, w08)",
+                                          "\"w01 w02\" OR NEAR/2(c, z*)",
+                                          "\"q m\"",
+                                          "\"m q\"",
+                                          "\"q m a\""};
+    enum { NDOCS = 6, NTOK = 4000 };
+    char *texts[NDOCS];
+    quarry_index *ix;
+    ocorpus c;
+    size_t i, j;
+    for (i = 0; i < NDOCS; i++) {
+        size_t len = 0, cap = NTOK * 8;
+        char *buf = malloc(cap);
+        CHECK(buf != NULL);
+        if (!buf)
+            return;
+        buf[0] = 0;
+        for (j = 0; j < NTOK; j++) {
+            uint32_t r = rnd(1000);
+            const char *sep = j == 0 ? "" : j % 23 == 0 ? ". " : " ";
+            if (j == 5 || j == NTOK - 5)
+                len += (size_t)snprintf(buf + len, cap - len, "%sq", sep);
+            else if (j == 6 || r >= 990)
+                len += (size_t)snprintf(buf + len, cap - len, "%sm", sep);
+            else if (r < 400)
+                len += (size_t)snprintf(buf + len, cap - len, "%sa", sep);
+            else if (r < 550)
+                len += (size_t)snprintf(buf + len, cap - len, "%sb", sep);
+            else if (r < 650)
+                len += (size_t)snprintf(buf + len, cap - len, "%sc", sep);
+            else if (r < 650 + 2 * (i + 1))
+                len += (size_t)snprintf(buf + len, cap - len, "%sz%u", sep,
+                                        1 + rnd(3));
+            else
+                len += (size_t)snprintf(buf + len, cap - len, "%sw%02u", sep,
+                                        rnd(50));
+        }
+        texts[i] = buf;
+    }
+    ix = fixed_index("long", (const char *const *)texts, NDOCS);
+    oc_load(&c, ix);
+    for (i = 0; i < sizeof queries / sizeof *queries; i++) {
+        quarry_query *q = NULL;
+        CHECK_EQ_INT(
+            quarry_query_compile(env, queries[i], strlen(queries[i]), &q, NULL),
+            QUARRY_OK);
+        if (!q)
+            continue;
+        if (!compare(&c, q)) {
+            fprintf(stderr, "  (query text: %s)\n", queries[i]);
+            CHECK(!"long documents: differs from the oracle");
+        }
+        quarry_query_free(q);
+    }
+    oc_free(&c);
+    quarry_index_free(ix);
+    for (i = 0; i < NDOCS; i++)
+        free(texts[i]);
+}
+
 static void test_errors(void)
 {
     static const char *const texts[] = {"tax taxes taxation taxi taxon"};
@@ -1419,6 +1503,7 @@ int main(void)
     RUN(test_cjk);
     RUN(test_errors);
     RUN(test_many_terms);
+    RUN(test_long_docs);
     RUN(test_empty_index);
     RUN(test_dict);
     RUN(test_random);
