@@ -324,7 +324,7 @@ static size_t keep_shifted(uint64_t *c, size_t nc, const uint64_t *p, size_t np,
                            uint64_t shift)
 {
     size_t i = 0, j = 0, o = 0;
-    if (np / 16 > nc) {
+    if (np / 8 > nc) {
         /* few starts against many positions: gallop to each */
         for (i = 0; i < nc && j < np; i++) {
             uint64_t want = c[i] + shift;
