@@ -2011,7 +2011,7 @@ QUARRY_API size_t quarry_timeline_period_count(const quarry_timeline *t);
 /** Period i's label ("2024", "2024-03"), borrowed from t. */
 QUARRY_API const char *quarry_timeline_period_label(const quarry_timeline *t,
                                                     size_t i);
-/** Documents and tokens (quarry_groups_docs/tokens) of period i. */
+/** Documents (quarry_groups_docs) and counted tokens of period i. */
 QUARRY_API uint64_t quarry_timeline_period_docs(const quarry_timeline *t,
                                                 size_t i);
 QUARRY_API uint64_t quarry_timeline_period_tokens(const quarry_timeline *t,
