@@ -112,7 +112,8 @@ function Where:only_keys(tbl, keys, what)
       first, first_at = k, at
     end
   end
-  self:fail(first_at, "%s: unknown key '%s' (%s)", what, tostring(first), known_keys(keys))
+  self:fail(first_at, "%sunknown key '%s' (%s)", what and (what .. ": ") or "", tostring(first),
+            known_keys(keys))
 end
 
 --- A string value (numbers are accepted and written as text: `title: 2024`).
@@ -178,7 +179,7 @@ local function check(spec, where, loader, dir)
     where:fail(where:at(spec), "a report spec is a mapping (title, analyses, formats, ...), got %s",
                spec == nil and "nothing" or type_name(spec))
   end
-  where:only_keys(spec, TOP_KEYS, "spec")
+  where:only_keys(spec, TOP_KEYS, nil)
   local out = setmetatable({}, Checked)
   out.title = where:string(spec, "title", "title")
   out.subtitle = where:string(spec, "subtitle", "subtitle")
@@ -192,7 +193,7 @@ local function check(spec, where, loader, dir)
 
   local analyses = spec.analyses
   if analyses == nil then
-    where:fail(where:at(spec), "spec: 'analyses' is missing (a list of analyses to run)")
+    where:fail(where:at(spec), "'analyses' is missing (a list of analyses to run)")
   end
   if not is_list(analyses) or #analyses == 0 then
     where:fail(where:at(spec, "analyses"), "analyses must be a non-empty list, got %s",
@@ -320,11 +321,15 @@ end
 local function subcorpus_problem(idx, sub)
   if sub.filter then
     local ok, msg = idx:docs({ filter = sub.filter, limit = 1 })
-    if not ok then return "subcorpus filter: " .. msg, sub.at and sub.at.filter end
+    if not ok then
+      return "subcorpus filter: " .. msg:gsub("^filter: ", ""), sub.at and sub.at.filter
+    end
   end
   if sub.query then
     local q, msg = quarry.query(sub.query)
-    if not q then return "subcorpus query: " .. msg, sub.at and sub.at.query end
+    if not q then
+      return "subcorpus query: " .. msg:gsub("^query: ", ""), sub.at and sub.at.query
+    end
     q:close()
   end
   return nil
