@@ -8,9 +8,9 @@
 -- It does no I/O: the host writes the file (`quarry report ... --format
 -- tsv -o out.tsv`).
 --
--- With several tables and no `table` option, the rows of every table
--- follow one another under a first column `table` naming each row's
--- table; with `table = NAME`, that table alone, without the column.
+-- With several tables and no `table` option, the tables follow one
+-- another, each with its header row, under a first column `table` naming
+-- each row's table; with `table = NAME`, that table alone, without it.
 
 --- Escapes what TSV cannot hold in a field (tab, line breaks, backslash).
 local function field(v)
