@@ -1,0 +1,274 @@
+-- The HTML report in a real browser (ctest browser.html): a small corpus
+-- of work-report sentences (Chinese, one English document) is indexed,
+-- real analyses fill a report with every block type, the html format
+-- writes it under $QUARRY_ARTIFACTS/browser/, and headless Chromium
+--   1. dumps the DOM after the page's scripts ran: every chart has as many
+--      data-point elements as its data-points and its series has points,
+--      every table as many body rows as its data-rows and its block has
+--      rows; the title and Chinese text are there; the page recorded no
+--      script error (data-errors) and its script ran to the end;
+--   2. logs console messages to stderr: there must be none (the page
+--      writes nothing to the console, so any message is an error, a
+--      blocked fetch or a warning worth reading);
+--   3. saves a screenshot, report.png, kept as the test's artefact.
+-- Every Chromium run is cut off after 60 s. Without Chromium the test
+-- fails and says what to install.
+local quarry = require "quarry"
+local report = require "quarry.report"
+local html = require "quarry.plugins.html"
+
+local ART = assert(os.getenv("QUARRY_ARTIFACTS"), "QUARRY_ARTIFACTS not set") .. "/browser"
+local PAGE = ART .. "/report.html"
+local SHOT = ART .. "/report.png"
+local TIMEOUT = 60
+
+local function sh(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function write(path, s)
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+end
+
+-- The corpus: one document a year; 新质生产力 first appears in 2024.
+local DOCS = {
+  { 2019, "2019年政府工作报告。我们坚持推动高质量发展，深化供给侧结构性改革。高质量发展是当前和今后一个时期的根本要求。" },
+  { 2020, "2020年政府工作报告。面对疫情冲击，我们稳住经济基本盘，继续推动高质量发展，保障就业和民生。" },
+  { 2021, "2021年政府工作报告。开局十四五，立足新发展阶段，推动高质量发展，坚持创新驱动发展。创新是第一动力。" },
+  { 2022, "2022年政府工作报告。稳字当头、稳中求进，推动高质量发展，加大科技创新力度，提升产业链供应链水平。" },
+  { 2023, "2023年政府工作报告。全面建设社会主义现代化国家，着力推动高质量发展，创新引领产业升级。" },
+  { 2024, "2024年政府工作报告。大力推进现代化产业体系建设，加快发展新质生产力。充分发挥创新主导作用，"
+    .. "以科技创新推动产业创新，加快形成新质生产力，推动高质量发展。" },
+  { 2024, "Report on the Work of the Government, 2024: develop new quality productive forces and pursue "
+    .. "high-quality development through innovation." },
+}
+
+local TERMS = { "新质生产力", "高质量发展", "创新" }
+local WORDS = { "新质生产力", "高质量发展", "创新", "产业", "改革", "科技", "现代化", "就业", "稳", "development" }
+
+local function chromium_flags(user_dir)
+  return table.concat({ "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--user-data-dir=" .. sh(user_dir), "--enable-logging=stderr", "--v=0" }, " ")
+end
+
+--- Runs Chromium on the page with the extra arguments; returns its
+--- stdout and stderr. The sanitizer runtime the ASan build preloads into
+--- lua5.4 must not reach Chromium.
+local function chromium(extra, tag)
+  local user_dir = ART .. "/profile-" .. tag
+  local out, err = ART .. "/" .. tag .. ".out", ART .. "/" .. tag .. ".err"
+  os.execute("rm -rf " .. sh(user_dir) .. " && mkdir -p " .. sh(user_dir))
+  local cmd = string.format("env -u LD_PRELOAD -u ASAN_OPTIONS -u UBSAN_OPTIONS timeout %d chromium %s %s %s "
+    .. ">%s 2>%s", TIMEOUT, chromium_flags(user_dir), extra, sh("file://" .. PAGE), sh(out), sh(err))
+  local ok, how, code = os.execute(cmd)
+  os.execute("rm -rf " .. sh(user_dir))
+  assert(code ~= 124, "chromium " .. tag .. " did not finish within " .. TIMEOUT .. " s")
+  assert(ok, string.format("chromium %s failed (%s %s); stderr in %s", tag, how, code, err))
+  return read(out), read(err)
+end
+
+--- Console messages Chromium logged: lines "INFO:CONSOLE..." and any
+--- "Uncaught" exception.
+local function console_messages(stderr)
+  local out = {}
+  for line in stderr:gmatch("[^\n]+") do
+    if line:find(":CONSOLE", 1, true) or line:find("Uncaught", 1, true) then out[#out + 1] = line end
+  end
+  return out
+end
+
+local function build_index(path)
+  local w <close> = assert(quarry.writer(path))
+  for i, d in ipairs(DOCS) do
+    assert(w:add({ source = "report-" .. i, text = d[2], fields = { year = d[1] } }))
+  end
+  assert(w:commit())
+end
+
+--- A report with every block type, from real analyses of the index.
+local function build_report(idx, index_path)
+  local r = report.new { title = "Key terms: 新质生产力 and 高质量发展",
+                         subtitle = "Browser test report · every block type", params = { terms = TERMS } }
+  r:set_index(idx, index_path)
+  for _, t in ipairs(TERMS) do r:add_query(t) end
+  r:set_option("period", "year")
+
+  local s = r:section("Overview", "Seven short documents, one per year, and an English summary of 2024.")
+  s:text("新质生产力 (new quality productive forces) first appears in the 2024 report; "
+    .. "高质量发展 appears every year.\n\nEscaping: <b>not bold</b> & \"quoted\" 'text'.")
+  local counts = {}
+  for i, t in ipairs(TERMS) do
+    local hits, docs = idx:count(t)
+    counts[i] = { term = t, hits = hits, docs = docs, share = docs / #DOCS }
+  end
+  s:table { name = "terms", caption = "Hits and documents per term",
+            columns = { { key = "term", title = "term" }, { key = "hits", title = "hits", type = "integer" },
+                        { key = "docs", title = "documents", type = "integer" },
+                        { key = "share", title = "share of documents", type = "percent" } },
+            rows = counts }
+
+  local t = r:section("Timeline")
+  local tl = assert(idx:timeline(TERMS, { by = "year" }))
+  local points = {}
+  for _, rec in ipairs(tl) do
+    points[#points + 1] = { x = tonumber(rec.period), y = rec.per_million, group = rec.query }
+  end
+  t:series { name = "timeline", caption = "Hits per million words, per year", kind = "line",
+             x = { label = "year", type = "date" }, y = { label = "per million words", digits = 0 },
+             points = points }
+
+  local f = r:section("Frequencies and keyness")
+  -- Counts of chosen words by search (idx:count) rather than a frequency
+  -- list: the test must not depend on how Chinese is cut into words.
+  local bars = {}
+  for i, word in ipairs(WORDS) do bars[i] = { x = word, y = (idx:count(word)) } end
+  table.sort(bars, function(a, b) return a.y > b.y or (a.y == b.y and a.x < b.x) end)
+  f:series { name = "frequencies", caption = "Occurrences of chosen words", kind = "bar",
+             x = { label = "word" }, y = { label = "occurrences", type = "integer" }, points = bars }
+  local function tokens(filter)
+    local n = 0
+    for _, id in ipairs(assert(idx:docs({ filter = filter }))) do n = n + assert(idx:doc(id, { text = false })).tokens end
+    return n
+  end
+  local target, reference = tokens("year=2024"), tokens("year<2024")
+  local kp = {}
+  for _, word in ipairs(WORDS) do
+    local a = idx:count(word, { filter = "year=2024" })
+    local b = idx:count(word, { filter = "year<2024" })
+    kp[#kp + 1] = { x = word, y = quarry.stats.keyness(a, target, b, reference).log_ratio }
+  end
+  table.sort(kp, function(a, b) return a.y > b.y or (a.y == b.y and a.x < b.x) end)
+  f:series { name = "keyness", caption = "Keyness of 2024 against 2019–2023 (log ratio)", kind = "diverging",
+             x = { label = "word" }, y = { label = "log ratio", digits = 2 }, points = kp }
+
+  local d = r:section("Dispersion")
+  local dp = {}
+  for _, term in ipairs(TERMS) do
+    local disp = assert(idx:dispersion(term))
+    for _, pos in ipairs(disp.positions) do dp[#dp + 1] = { x = pos, y = 1, group = term } end
+  end
+  d:series { name = "dispersion", caption = "Where each term falls in the corpus", kind = "dispersion",
+             x = { label = "position in the corpus" }, y = { label = "hit" }, points = dp }
+  d:series { name = "empty", caption = "A series without points", kind = "line", points = {} }
+
+  local k = r:section("Concordance")
+  local lines = {}
+  for doc, first, last in idx:search(TERMS[1]) do
+    local left, hit, right = assert(idx:kwic(doc, first, last, { context = 12 }))
+    local info = assert(idx:doc(doc, { text = false }))
+    lines[#lines + 1] = { label = tostring(info.fields.year), position = first, doc = doc, left = left,
+                          hit = hit, right = right }
+  end
+  k:kwic { name = "first", caption = "新质生产力 in context", lines = lines }
+  return r
+end
+
+-- The dumped DOM, parsed just enough for the checks ---------------------
+
+local function count(s, pattern)
+  local n = 0
+  for _ in s:gmatch(pattern) do n = n + 1 end
+  return n
+end
+
+local function charts_of(dom)
+  local out = {}
+  for attrs, body in dom:gmatch("<svg([^>]*)>(.-)</svg>") do
+    out[#out + 1] = { name = attrs:match('data%-kind="([^"]*)"'),
+                      declared = tonumber(attrs:match('data%-points="(%d+)"')),
+                      elements = count(body, "<%a+[^>]- data%-x=") }
+  end
+  return out
+end
+
+local function tables_of(dom)
+  local out = {}
+  for attrs, body in dom:gmatch("<table([^>]*)>(.-)</table>") do
+    out[#out + 1] = { class = attrs:match('class="([^"]*)"'), declared = tonumber(attrs:match('data%-rows="(%d+)"')),
+                      tr = count(body:match("<tbody>(.-)</tbody>") or "", "<tr[ >]") }
+  end
+  return out
+end
+
+describe("html report in headless Chromium", function()
+  local r, dom, console
+
+  setup(function()
+    local found = os.execute("command -v chromium >/dev/null 2>&1")
+    assert(found, "install chromium (tools/packages.txt)")
+    os.execute("rm -rf " .. sh(ART) .. " && mkdir -p " .. sh(ART))
+    local index_path = ART .. "/reports.quarry"
+    build_index(index_path)
+    local idx <close> = assert(quarry.open(index_path))
+    r = build_report(idx, index_path)
+    assert(r:validate())
+    write(PAGE, html.render(r, { lang = "zh" }))
+    local stderr
+    dom, stderr = chromium("--dump-dom", "dom")
+    write(ART .. "/report.dom.html", dom)
+    console = console_messages(stderr)
+  end)
+
+  it("runs the page without console messages or script errors", function()
+    assert.are.same({}, console)
+    assert.truthy(dom:find("<html[^>]- data%-ready=\"1\""), "the page's script did not run to its end")
+    assert.is_nil(dom:find("data%-errors="), "the page recorded a script error")
+  end)
+
+  it("shows the title and Chinese text", function()
+    assert.truthy(dom:find("<h1>Key terms: 新质生产力 and 高质量发展</h1>", 1, true))
+    assert.truthy(dom:find("<title>Key terms: 新质生产力 and 高质量发展</title>", 1, true))
+    assert.truthy(dom:find("加快发展新质生产力", 1, true) or dom:find("新质生产力</mark>", 1, true))
+    assert.truthy(dom:find("&lt;b&gt;not bold&lt;/b&gt; &amp;", 1, true))
+  end)
+
+  it("has every chart with all of its data points", function()
+    local blocks = {}
+    for _, s in ipairs(r.sections) do
+      for _, b in ipairs(s.blocks) do
+        if b.type == "series" and #b.points > 0 then blocks[#blocks + 1] = b end
+      end
+    end
+    local charts = charts_of(dom)
+    assert.are.equal(4, #blocks)
+    assert.are.equal(#blocks, #charts)
+    for i, c in ipairs(charts) do
+      local b = blocks[i]
+      assert.are.equal(b.kind, c.name)
+      assert.are.equal(#b.points, c.declared, b.name)
+      assert.are.equal(c.declared, c.elements, b.name)
+    end
+    -- The timeline has one line per term, over six years.
+    assert.are.equal(#TERMS * 6, blocks[1].points and #blocks[1].points)
+    assert.truthy(dom:find('data%-name="empty" data%-points="0"'))
+  end)
+
+  it("has every table with all of its rows", function()
+    local tables = tables_of(dom)
+    for _, t in ipairs(tables) do assert.are.equal(t.declared, t.tr) end
+    -- the terms table, one data table per drawn chart, the concordance
+    assert.are.equal(1 + 4 + 1, #tables)
+    assert.are.equal(#TERMS, tables[1].tr)
+    local kwic = tables[#tables]
+    assert.are.equal("kwic", kwic.class)
+    assert.are.equal(2, kwic.tr) -- 新质生产力 twice in 2024
+  end)
+
+  it("saves a screenshot", function()
+    os.remove(SHOT)
+    local _, stderr = chromium("--screenshot=" .. sh(SHOT) .. " --window-size=1280,2400", "shot")
+    assert.are.same({}, console_messages(stderr))
+    local png = read(SHOT)
+    assert.are.equal("\137PNG\r\n\26\n", png:sub(1, 8))
+    local width, height = string.unpack(">I4I4", png, 17)
+    assert.are.same({ 1280, 2400 }, { width, height })
+  end)
+end)
