@@ -279,7 +279,12 @@ static int kid_freq(quarry_search *s, qx_node *k, uint64_t doc, uint64_t *freq)
 {
     size_t lists = 0, j;
     uint64_t f = 0;
-    int rc = qx_terms_at(s, k, doc, &lists);
+    int rc;
+    if (k->nterms == 1 && k->pl_state[0] == 1 && k->pl[0].doc == doc) {
+        *freq = k->pl[0].freq; /* one word: no cursor search */
+        return QUARRY_OK;
+    }
+    rc = qx_terms_at(s, k, doc, &lists);
     if (rc != QUARRY_OK)
         return rc;
     for (j = 0; j < lists; j++)
@@ -304,7 +309,12 @@ static int kid_positions(quarry_search *s, qi_segment *seg, qx_node *k,
 {
     size_t lists = 0, j;
     uint64_t n = 0;
-    int rc = qx_terms_at(s, k, doc, &lists);
+    int rc;
+    if (k->nterms == 1 && k->pl_state[0] == 1 && k->pl[0].doc == doc) {
+        rc = qi_postings_positions(&k->pl[0], out);
+        return rc == QUARRY_OK ? rc : seg_error(s, seg, rc);
+    }
+    rc = qx_terms_at(s, k, doc, &lists);
     if (rc != QUARRY_OK)
         return rc;
     for (j = 0; j < lists; j++) {
@@ -440,17 +450,63 @@ static int plain_phrase(quarry_search *s, qi_segment *seg, qx_node *n,
     return QUARRY_OK;
 }
 
+/* The windows a plain NEAR keeps, in order; out NULL: only counted. */
+typedef struct near_kept {
+    qx_hits *out;
+    uint64_t n, last_end;
+} near_kept;
+
+/* Keeps window [a, b); a window is dropped when the next one kept has the
+ * same end (it contains it). */
+static int near_keep(quarry_search *s, near_kept *w, uint64_t a, uint64_t b)
+{
+    if (w->n > 0 && b == w->last_end)
+        w->n--;
+    if (w->out) {
+        if (!qx_hits_reserve(s->env, w->out, (size_t)w->n + 1))
+            return nomem(s);
+        w->out->v[w->n].first = a;
+        w->out->v[w->n].end = b;
+        w->out->v[w->n].tag = 0;
+    }
+    w->n++;
+    w->last_end = b;
+    return QUARRY_OK;
+}
+
+/* NEAR of two words: a merge of their positions. */
+static int near_pair(quarry_search *s, const qx_node *n, const uint64_t *x,
+                     size_t nx, const uint64_t *y, size_t ny, near_kept *w)
+{
+    const uint64_t most = (uint64_t)n->near + 2;
+    size_t i = 0, j = 0;
+    while (i < nx && j < ny) {
+        uint64_t p = x[i], q = y[j];
+        uint64_t a = p < q ? p : q, b = (p < q ? q : p) + 1;
+        if (b - a <= most) {
+            int rc = near_keep(s, w, a, b);
+            if (rc != QUARRY_OK)
+                return rc;
+        }
+        i += p == a;
+        j += q == a;
+    }
+    return QUARRY_OK;
+}
+
 /* The minimal windows of a plain NEAR in doc (no scope): every hit has
  * length 1, so the window starting at a hit a ends after the first
  * occurrence of each operand at or after a (after a chain of them, in
- * order, for ONEAR), and that end never decreases as a grows. A window is
- * dropped when the next one kept has the same end (it contains it). out
- * NULL: only *count. */
+ * order, for ONEAR), and that end never decreases as a grows. Its words
+ * fit when b - a <= near + k (FTS5's (b - a) - k <= near, or any overlap).
+ * out NULL: only *count. */
 static int plain_near(quarry_search *s, qi_segment *seg, qx_node *n,
                       uint64_t doc, qx_hits *out, uint64_t *count)
 {
     size_t k = n->nkids, i, *off, *len, *head, *chain;
-    uint64_t total = 0, f, kept = 0, last_end = UINT64_MAX;
+    uint64_t total = 0, f;
+    const uint64_t *pos;
+    near_kept w = {out, 0, UINT64_MAX};
     int rc;
     *count = 0;
     if (!cursors_reserve(s, 4 * k))
@@ -478,8 +534,12 @@ static int plain_near(quarry_search *s, qi_segment *seg, qx_node *n,
         if (rc != QUARRY_OK)
             return rc;
     }
+    pos = s->plain_pos;
+    if (k == 2 && !n->ordered) {
+        rc = near_pair(s, n, pos + off[0], len[0], pos + off[1], len[1], &w);
+        goto finish;
+    }
     for (;;) {
-        const uint64_t *pos = s->plain_pos;
         uint64_t a = UINT64_MAX, b = 0;
         bool all = true;
         for (i = 0; i < k; i++) {
@@ -508,26 +568,22 @@ static int plain_near(quarry_search *s, qi_segment *seg, qx_node *n,
             if (!all)
                 break;
         }
-        if ((b - a) - (k < b - a ? k : b - a) <= n->near) {
-            if (kept > 0 && b == last_end)
-                kept--; /* the previous window contains this one */
-            if (out) {
-                if (!qx_hits_reserve(s->env, out, (size_t)kept + 1))
-                    return nomem(s);
-                out->v[kept].first = a;
-                out->v[kept].end = b;
-                out->v[kept].tag = 0;
-            }
-            kept++;
-            last_end = b;
+        if (b - a <= (uint64_t)n->near + k) {
+            rc = near_keep(s, &w, a, b);
+            if (rc != QUARRY_OK)
+                return rc;
         }
         for (i = 0; i < k; i++)
             if (pos[off[i] + head[i]] == a)
                 head[i]++;
     }
+    rc = QUARRY_OK;
+finish:
+    if (rc != QUARRY_OK)
+        return rc;
     if (out)
-        out->n = (size_t)kept;
-    *count = kept;
+        out->n = (size_t)w.n;
+    *count = w.n;
     return QUARRY_OK;
 }
 
