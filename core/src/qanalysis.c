@@ -3,9 +3,14 @@
  *
  * Term kinds come from the term texts (quarry_term_kind) once per analysis:
  * the index keeps no kind per term, and one pass over the dictionary is
- * cheaper than deciding token by token.
+ * cheaper than deciding token by token. Counted tokens per document come
+ * from the other side: every token minus the occurrences of punctuation
+ * and symbol terms, read from their postings (a few hundred short lists)
+ * instead of decoding every token of the corpus.
  */
 #include "qanalysis.h"
+
+#include "index_internal.h"
 
 #include <string.h>
 
@@ -149,4 +154,75 @@ uint64_t qi_subcorpus_next(quarry_index *ix, const quarry_subcorpus *sc,
     while (from < limit && !quarry_index_doc_live(ix, from))
         from++;
     return from < limit ? from : limit;
+}
+
+static size_t per_doc_entries(quarry_index *ix)
+{
+    uint64_t n = quarry_index_doc_limit(ix);
+    return n ? (size_t)n : 1;
+}
+
+void qi_counted_per_doc_free(quarry_env *env, quarry_index *ix,
+                             uint64_t *counts)
+{
+    qi_free(env, counts, per_doc_entries(ix) * sizeof *counts);
+}
+
+/* Subtracts the punctuation and symbol occurrences of one segment. */
+static int segment_uncount(quarry_env *env, qi_ixseg *s, uint64_t *counts)
+{
+    qi_termiter it;
+    int rc = qi_termiter_start(&it, s->seg, 0);
+    while (rc == QUARRY_OK && (rc = qi_termiter_next(&it)) == QUARRY_OK) {
+        qi_postings pl;
+        int kind = quarry_term_kind(it.text, it.len);
+        if (kind == QUARRY_TOKEN_WORD || kind == QUARRY_TOKEN_NUMBER ||
+            kind == QUARRY_TOKEN_CJK)
+            continue;
+        rc = qi_postings_start(&pl, s->seg, &it.term);
+        while (rc == QUARRY_OK && (rc = qi_postings_next(&pl)) == QUARRY_OK) {
+            uint64_t *c;
+            if (pl.doc >= s->ms.doc_count) {
+                rc = QUARRY_ECORRUPT;
+                break;
+            }
+            c = &counts[s->base + pl.doc];
+            *c = *c > pl.freq ? *c - pl.freq : 0;
+        }
+        if (rc == QUARRY_DONE)
+            rc = QUARRY_OK;
+    }
+    if (rc == QUARRY_DONE)
+        return QUARRY_OK;
+    qi_set_error(env->errmsg, "%s", qi_segment_errmsg(s->seg));
+    return rc;
+}
+
+int qi_counted_per_doc(quarry_env *env, quarry_index *ix, uint64_t **out)
+{
+    uint64_t *counts, id, limit = quarry_index_doc_limit(ix);
+    size_t i;
+    int rc = QUARRY_OK;
+    *out = NULL;
+    counts = qi_calloc(env, per_doc_entries(ix), sizeof *counts);
+    if (!counts) {
+        qi_set_error(env->errmsg, "out of memory for token counts");
+        return QUARRY_ENOMEM;
+    }
+    for (id = 0; id < limit && rc == QUARRY_OK; id++) {
+        quarry_index_doc d;
+        rc = quarry_index_doc_get(ix, id, &d);
+        if (rc == QUARRY_OK)
+            counts[id] = d.tokens;
+        else
+            qi_index_fail(env, ix, rc);
+    }
+    for (i = 0; i < ix->nsegs && rc == QUARRY_OK; i++)
+        rc = segment_uncount(env, &ix->segs[i], counts);
+    if (rc != QUARRY_OK) {
+        qi_counted_per_doc_free(env, ix, counts);
+        return rc;
+    }
+    *out = counts;
+    return QUARRY_OK;
 }

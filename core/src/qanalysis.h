@@ -20,6 +20,15 @@ typedef struct qi_counted {
 int qi_counted_init(quarry_env *env, quarry_index *ix, qi_counted *c);
 void qi_counted_free(quarry_env *env, qi_counted *c);
 
+/* Counted tokens of every document id of ix (deleted ones included, to be
+ * skipped by the caller): its tokens less its punctuation and symbols,
+ * from the postings of those terms alone, so no token stream is read.
+ * *out has quarry_index_doc_limit(ix) entries (at least 1), freed with
+ * qi_free(env, *out, entries * 8). Message on env on failure. */
+int qi_counted_per_doc(quarry_env *env, quarry_index *ix, uint64_t **out);
+void qi_counted_per_doc_free(quarry_env *env, quarry_index *ix,
+                             uint64_t *counts);
+
 /* Term ids of a whole document, in a buffer reused across documents. */
 typedef struct qi_docids {
     uint32_t *ids;

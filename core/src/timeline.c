@@ -19,6 +19,7 @@ struct quarry_timeline {
     quarry_env *env;
     quarry_groups *groups;
     size_t nq, np;
+    uint64_t *tokens;              /* np: counted tokens of each period */
     quarry_timeline_cell *cells;   /* np * nq, period-major */
     quarry_timeline_hit *extremes; /* 2 per query: first, last */
 };
@@ -28,6 +29,7 @@ void quarry_timeline_free(quarry_timeline *t)
     if (!t)
         return;
     quarry_groups_free(t->groups);
+    qi_free(t->env, t->tokens, (t->np ? t->np : 1) * sizeof *t->tokens);
     qi_free(t->env, t->cells,
             (t->np * t->nq > 0 ? t->np * t->nq : 1) * sizeof *t->cells);
     qi_free(t->env, t->extremes, (t->nq ? 2 * t->nq : 1) * sizeof *t->extremes);
@@ -165,6 +167,30 @@ static int locate(quarry_timeline *t, quarry_index *ix, const quarry_query *q,
     return rc;
 }
 
+/* Counted tokens per period, for per-million rates on the same tokens as
+ * the other analyses (punctuation left out). */
+static int period_tokens(quarry_timeline *t, quarry_index *ix,
+                         const quarry_subcorpus *sc)
+{
+    uint64_t *per_doc, id, limit = quarry_index_doc_limit(ix);
+    int rc;
+    t->tokens = qi_calloc(t->env, t->np ? t->np : 1, sizeof *t->tokens);
+    if (!t->tokens) {
+        qi_set_error(t->env->errmsg, "out of memory for a timeline");
+        return QUARRY_ENOMEM;
+    }
+    if ((rc = qi_counted_per_doc(t->env, ix, &per_doc)) != QUARRY_OK)
+        return rc;
+    for (id = qi_subcorpus_next(ix, sc, 0); id < limit;
+         id = qi_subcorpus_next(ix, sc, id + 1)) {
+        size_t g = quarry_groups_of(t->groups, id);
+        if (g != SIZE_MAX && g < t->np)
+            t->tokens[g] += per_doc[id];
+    }
+    qi_counted_per_doc_free(t->env, ix, per_doc);
+    return QUARRY_OK;
+}
+
 int quarry_timeline_new(quarry_env *env, quarry_index *ix,
                         const quarry_query *const *queries, size_t n,
                         const char *field, int period,
@@ -202,6 +228,10 @@ int quarry_timeline_new(quarry_env *env, quarry_index *ix,
         quarry_timeline_free(t);
         qi_set_error(env->errmsg, "out of memory for a timeline");
         return QUARRY_ENOMEM;
+    }
+    if ((rc = period_tokens(t, ix, sc)) != QUARRY_OK) {
+        quarry_timeline_free(t);
+        return rc;
     }
     for (j = 0; j < n; j++) {
         candidate first, last;
@@ -244,7 +274,7 @@ uint64_t quarry_timeline_period_docs(const quarry_timeline *t, size_t i)
 
 uint64_t quarry_timeline_period_tokens(const quarry_timeline *t, size_t i)
 {
-    return t && i < t->np ? quarry_groups_tokens(t->groups, i) : 0;
+    return t && i < t->np ? t->tokens[i] : 0;
 }
 
 const quarry_timeline_cell *quarry_timeline_cell_get(const quarry_timeline *t,

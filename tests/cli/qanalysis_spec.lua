@@ -176,7 +176,7 @@ describe("quarry timeline", function()
     local ls = lines(out)
     assert.are.equal("# hits per year of date; all documents", ls[1])
     assert.matches("^date%s+node%s+s%s+documents%s+tokens$", ls[2])
-    assert.matches("^2020%s+2%s+0%s+1%s+9$", ls[3])
+    assert.matches("^2020%s+2%s+0%s+1%s+8$", ls[3]) -- the full stop is no token
     assert.matches("^2021%s+2%s+2%s+3%s+", ls[4])
     assert.matches("^2023%s+0%s+0%s+1%s+6$", ls[5])
     assert.matches("^query%s+hits%s+docs%s+first%s+last$", ls[6])
