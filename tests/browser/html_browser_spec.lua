@@ -12,7 +12,8 @@
 --      blocked fetch or a warning worth reading);
 --   3. saves a screenshot, report.png, kept as the test's artefact.
 -- Every Chromium run is cut off after 60 s. Without Chromium the test
--- fails and says what to install.
+-- fails and says what to install. QUARRY_CHROMIUM names another binary
+-- (default: chromium, the Debian package).
 local quarry = require "quarry"
 local report = require "quarry.report"
 local html = require "quarry.plugins.html"
@@ -21,6 +22,7 @@ local ART = assert(os.getenv("QUARRY_ARTIFACTS"), "QUARRY_ARTIFACTS not set") ..
 local PAGE = ART .. "/report.html"
 local SHOT = ART .. "/report.png"
 local TIMEOUT = 60
+local CHROMIUM = os.getenv("QUARRY_CHROMIUM") or "chromium"
 
 local function sh(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
@@ -66,8 +68,9 @@ local function chromium(extra, tag)
   local user_dir = ART .. "/profile-" .. tag
   local out, err = ART .. "/" .. tag .. ".out", ART .. "/" .. tag .. ".err"
   os.execute("rm -rf " .. sh(user_dir) .. " && mkdir -p " .. sh(user_dir))
-  local cmd = string.format("env -u LD_PRELOAD -u ASAN_OPTIONS -u UBSAN_OPTIONS timeout %d chromium %s %s %s "
-    .. ">%s 2>%s", TIMEOUT, chromium_flags(user_dir), extra, sh("file://" .. PAGE), sh(out), sh(err))
+  local cmd = string.format("env -u LD_PRELOAD -u ASAN_OPTIONS -u UBSAN_OPTIONS timeout %d %s %s %s %s"
+    .. " >%s 2>%s", TIMEOUT, sh(CHROMIUM), chromium_flags(user_dir), extra, sh("file://" .. PAGE),
+    sh(out), sh(err))
   local ok, how, code = os.execute(cmd)
   os.execute("rm -rf " .. sh(user_dir))
   assert(code ~= 124, "chromium " .. tag .. " did not finish within " .. TIMEOUT .. " s")
@@ -179,30 +182,50 @@ local function count(s, pattern)
   return n
 end
 
-local function charts_of(dom)
+local function chart_of(html_text)
+  local attrs, body = html_text:match("<svg([^>]*)>(.-)</svg>")
+  if not attrs then return nil end
+  return { kind = attrs:match('data%-kind="([^"]*)"'), declared = tonumber(attrs:match('data%-points="(%d+)"')),
+           elements = count(body, "<%a+[^>]- data%-x=") }
+end
+
+local function tables_of(html_text)
   local out = {}
-  for attrs, body in dom:gmatch("<svg([^>]*)>(.-)</svg>") do
-    out[#out + 1] = { name = attrs:match('data%-kind="([^"]*)"'),
-                      declared = tonumber(attrs:match('data%-points="(%d+)"')),
-                      elements = count(body, "<%a+[^>]- data%-x=") }
+  for attrs, body in html_text:gmatch("<table([^>]*)>(.-)</table>") do
+    out[#out + 1] = { class = attrs:match('class="([^"]*)"'),
+                      declared = tonumber(attrs:match('data%-rows="(%d+)"')),
+                      tr = count(body:match("<tbody>(.-)</tbody>") or "", "<tr[ >]") }
   end
   return out
 end
 
-local function tables_of(dom)
+--- The block elements (<figure data-block=...>) of the page in order.
+local function figures_of(dom)
   local out = {}
-  for attrs, body in dom:gmatch("<table([^>]*)>(.-)</table>") do
-    out[#out + 1] = { class = attrs:match('class="([^"]*)"'), declared = tonumber(attrs:match('data%-rows="(%d+)"')),
-                      tr = count(body:match("<tbody>(.-)</tbody>") or "", "<tr[ >]") }
+  for attrs, inner in dom:gmatch("<figure([^>]*)>(.-)</figure>") do
+    out[#out + 1] = { type = attrs:match('data%-block="([^"]*)"'), name = attrs:match('data%-name="([^"]*)"'),
+                      points = tonumber(attrs:match('data%-points="(%d+)"')), chart = chart_of(inner),
+                      tables = tables_of(inner) }
   end
   return out
+end
+
+--- The rows of the data table under a chart: a row per x (line, bar,
+--- diverging), a row per group (dispersion).
+local function data_rows(b)
+  local seen, n = {}, 0
+  for _, p in ipairs(b.points) do
+    local k = b.kind == "dispersion" and tostring(p.group) or tostring(p.x)
+    if not seen[k] then seen[k], n = true, n + 1 end
+  end
+  return n
 end
 
 describe("html report in headless Chromium", function()
   local r, dom, console
 
   setup(function()
-    local found = os.execute("command -v chromium >/dev/null 2>&1")
+    local found = os.execute("command -v " .. sh(CHROMIUM) .. " >/dev/null 2>&1")
     assert(found, "install chromium (tools/packages.txt)")
     os.execute("rm -rf " .. sh(ART) .. " && mkdir -p " .. sh(ART))
     local index_path = ART .. "/reports.quarry"
@@ -230,36 +253,44 @@ describe("html report in headless Chromium", function()
     assert.truthy(dom:find("&lt;b&gt;not bold&lt;/b&gt; &amp;", 1, true))
   end)
 
-  it("has every chart with all of its data points", function()
+  it("has every block, every chart with all of its points, every table with all of its rows", function()
     local blocks = {}
-    for _, s in ipairs(r.sections) do
-      for _, b in ipairs(s.blocks) do
-        if b.type == "series" and #b.points > 0 then blocks[#blocks + 1] = b end
+    for _, sec in ipairs(r.sections) do
+      for _, b in ipairs(sec.blocks) do
+        if b.type ~= "text" then blocks[#blocks + 1] = b end
       end
     end
-    local charts = charts_of(dom)
-    assert.are.equal(4, #blocks)
-    assert.are.equal(#blocks, #charts)
-    for i, c in ipairs(charts) do
+    local figures = figures_of(dom)
+    assert.are.equal(7, #blocks)
+    assert.are.equal(#blocks, #figures)
+    local charts, tables = 0, 0
+    for i, f in ipairs(figures) do
       local b = blocks[i]
-      assert.are.equal(b.kind, c.name)
-      assert.are.equal(#b.points, c.declared, b.name)
-      assert.are.equal(c.declared, c.elements, b.name)
+      assert.are.same({ b.type, b.name }, { f.type, f.name })
+      for _, t in ipairs(f.tables) do assert.are.equal(t.declared, t.tr, b.name) end
+      if b.type == "table" then
+        assert.are.same({ #b.rows }, { f.tables[1].tr })
+      elseif b.type == "kwic" then
+        assert.are.same({ "kwic", #b.lines }, { f.tables[1].class, f.tables[1].tr })
+      elseif #b.points == 0 then
+        assert.are.same({ 0, 0 }, { f.points, #f.tables })
+        assert.is_nil(f.chart)
+      else
+        charts = charts + 1
+        assert.are.equal(b.kind, f.chart.kind)
+        assert.are.equal(#b.points, f.chart.declared, b.name)
+        assert.are.equal(#b.points, f.chart.elements, b.name)
+        assert.are.equal(data_rows(b), f.tables[1].tr, b.name)
+      end
+      tables = tables + #f.tables
     end
-    -- The timeline has one line per term, over six years.
-    assert.are.equal(#TERMS * 6, blocks[1].points and #blocks[1].points)
-    assert.truthy(dom:find('data%-name="empty" data%-points="0"'))
-  end)
-
-  it("has every table with all of its rows", function()
-    local tables = tables_of(dom)
-    for _, t in ipairs(tables) do assert.are.equal(t.declared, t.tr) end
-    -- the terms table, one data table per drawn chart, the concordance
-    assert.are.equal(1 + 4 + 1, #tables)
-    assert.are.equal(#TERMS, tables[1].tr)
-    local kwic = tables[#tables]
-    assert.are.equal("kwic", kwic.class)
-    assert.are.equal(2, kwic.tr) -- 新质生产力 twice in 2024
+    assert.are.equal(4, charts)
+    -- every table of the page is in a block
+    assert.are.equal(#tables_of(dom), tables)
+    -- the timeline: a line per term over six years; the concordance:
+    -- 新质生产力 twice in 2024
+    assert.are.equal(#TERMS * 6, #blocks[2].points)
+    assert.are.equal(2, #blocks[7].lines)
   end)
 
   it("saves a screenshot", function()

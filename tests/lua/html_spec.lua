@@ -253,6 +253,8 @@ describe("html format", function()
     local all = tables_of(html.render(x, { max_rows = 0 }))
     assert.are.same({ 25, 25 }, { all[1].tr, all[2].tr })
     assert.is_nil(all[1].total)
+    assert.has_error(function() html.render(x, { max_rows = -1 }) end,
+                     "html: max_rows must be an integer, 0 or more (0 shows every row), not -1")
   end)
 
   it("leaves out points without a value and says how many", function()

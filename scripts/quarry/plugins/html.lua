@@ -299,6 +299,9 @@ local function options(opts)
   opts = opts or {}
   local max_rows = opts.max_rows
   if max_rows == nil then max_rows = 1000 end
+  if math.type(max_rows) ~= "integer" or max_rows < 0 then
+    error("html: max_rows must be an integer, 0 or more (0 shows every row), not " .. tostring(max_rows), 0)
+  end
   local data_tables = opts.data_tables
   if data_tables == nil then data_tables = true end
   local script = opts.script
