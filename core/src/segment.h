@@ -172,6 +172,16 @@ int qi_postings_advance(qi_postings *pl, uint64_t target);
 /* Decodes the pl->freq positions of the current document into pos (may be
  * called again for the same document). */
 int qi_postings_positions(qi_postings *pl, uint64_t *pos);
+/* Sets bit p - shift of bits for each position p of the current document
+ * with shift <= p <= shift + span (bits holds span / 64 + 1 words). */
+int qi_postings_positions_mark(qi_postings *pl, uint64_t shift,
+                               uint64_t *bits, uint64_t span);
+/* Writes to out, ascending, p - shift for each position p of the current
+ * document with shift <= p <= shift + span whose bit p - shift is set in
+ * bits; *kept of them. out has room for one more than the bits set. */
+int qi_postings_positions_test(qi_postings *pl, uint64_t shift,
+                               const uint64_t *bits, uint64_t span,
+                               uint64_t *out, size_t *kept);
 
 /* -- documents -- */
 
