@@ -222,13 +222,52 @@ static bool skip_values(qi_bitr *r, unsigned k, uint64_t count)
     return true;
 }
 
+/* Where decoded positions go: stored, marked in a bitmap, or tested
+ * against one (qi_postings_positions_mark / _test). */
+enum { SINK_STORE, SINK_MARK, SINK_TEST };
+typedef struct pos_sink {
+    uint64_t *out;
+    uint64_t *bits;
+    uint64_t shift, span;
+    size_t kept;
+} pos_sink;
+
+/* Forced inline with a constant mode, so that each caller gets a loop
+ * without the switch. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+sink_put(pos_sink *k, int mode, uint64_t i, uint64_t p)
+{
+    uint64_t d = p - k->shift; /* wraps above span when p < shift */
+    switch (mode) {
+    case SINK_STORE: k->out[i] = p; return;
+    case SINK_MARK:
+        if (d <= k->span)
+            k->bits[d / 64] |= (uint64_t)1 << (d % 64);
+        return;
+    default:
+        if (d <= k->span) {
+            k->out[k->kept] = d;
+            k->kept += (k->bits[d / 64] >> (d % 64)) & 1;
+        }
+        return;
+    }
+}
+
 /* Decodes count gaps into ascending positions below ntok: the first is its
  * gap, each next one the previous + 1 + its gap. 0, 1 (stream too short) or
  * 2 (a position beyond the document). Codes are taken from a word loaded
  * once and shifted in a register until one does not fit in its valid bits:
- * the loop then depends on a shift, not on a load. */
-static int decode_positions(qi_bitr *r, unsigned k, uint64_t count,
-                            uint64_t ntok, uint64_t *out)
+ * the loop then depends on a shift, not on a load, and the sink's work
+ * overlaps it. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int
+decode_positions(qi_bitr *r, unsigned k, uint64_t count, uint64_t ntok,
+                 int mode, pos_sink *sink)
 {
     const uint64_t limit = fast_limit(r);
     const uint64_t mask = ((uint64_t)1 << k) - 1;
@@ -252,7 +291,7 @@ static int decode_positions(qi_bitr *r, unsigned k, uint64_t count,
                 /* next <= ntok always: one check bounds every position */
                 if (v >= ntok - next)
                     return 2;
-                out[i] = next + v;
+                sink_put(sink, mode, i, next + v);
                 next += v + 1;
             }
             pos += used;
@@ -268,27 +307,26 @@ static int decode_positions(qi_bitr *r, unsigned k, uint64_t count,
         pos = r->pos;
         if (v >= ntok - next)
             return 2;
-        out[i++] = next + v;
+        sink_put(sink, mode, i++, next + v);
         next += v + 1;
     }
     r->pos = pos;
     return 0;
 }
 
-int qi_postings_positions(qi_postings *pl, uint64_t *pos)
+/* Positions the reader at the current document's positions; *ntok gets
+ * its token count. */
+static int positions_begin(qi_postings *pl, qi_bitr *r, uint64_t *ntok)
 {
     const unsigned char *rec;
-    uint64_t ntok;
-    qi_bitr r;
-    int rc;
     if (!pl->started) {
         qi_set_error(pl->seg->errmsg, "positions asked before a document");
         return QUARRY_EINVAL;
     }
-    r.p = pl->pp;
-    r.len = pl->plen;
-    r.nbits = pl->plen * 8;
-    r.pos = pl->positions_read ? pl->pos_cur : pl->pbit;
+    r->p = pl->pp;
+    r->len = pl->plen;
+    r->nbits = pl->plen * 8;
+    r->pos = pl->positions_read ? pl->pos_cur : pl->pbit;
     if (qs_docrec(pl->seg, pl->doc, &rec) != QUARRY_OK) {
         if (pl->doc >= pl->seg->doc_count)
             return bad(pl, "document out of range");
@@ -297,18 +335,63 @@ int qi_postings_positions(qi_postings *pl, uint64_t *pos)
         pl->started = 0;
         return QUARRY_ECORRUPT;
     }
-    ntok = qs_docget(rec, QS_D_TOKENS);
+    *ntok = qs_docget(rec, QS_D_TOKENS);
     /* bounded: pos_skip is a sum of frequencies within pos_budget bits */
-    if (!skip_values(&r, pl->pk, pl->pos_skip))
+    if (!skip_values(r, pl->pk, pl->pos_skip))
         return bad(pl, "positions part too short");
     pl->pos_skip = 0;
-    pl->pos_cur = r.pos;
-    rc = decode_positions(&r, pl->pk, pl->freq, ntok, pos);
+    pl->pos_cur = r->pos;
+    return QUARRY_OK;
+}
+
+static int positions_end(qi_postings *pl, const qi_bitr *r, int rc)
+{
     if (rc == 1)
         return bad(pl, "position");
     if (rc == 2)
         return bad(pl, "position beyond the document");
-    pl->pbit = r.pos;
+    pl->pbit = r->pos;
     pl->positions_read = 1;
     return QUARRY_OK;
+}
+
+int qi_postings_positions(qi_postings *pl, uint64_t *pos)
+{
+    pos_sink sink = {pos, NULL, 0, 0, 0};
+    uint64_t ntok;
+    qi_bitr r;
+    int rc = positions_begin(pl, &r, &ntok);
+    if (rc != QUARRY_OK)
+        return rc;
+    rc = decode_positions(&r, pl->pk, pl->freq, ntok, SINK_STORE, &sink);
+    return positions_end(pl, &r, rc);
+}
+
+int qi_postings_positions_mark(qi_postings *pl, uint64_t shift, uint64_t *bits,
+                               uint64_t span)
+{
+    pos_sink sink = {NULL, bits, shift, span, 0};
+    uint64_t ntok;
+    qi_bitr r;
+    int rc = positions_begin(pl, &r, &ntok);
+    if (rc != QUARRY_OK)
+        return rc;
+    rc = decode_positions(&r, pl->pk, pl->freq, ntok, SINK_MARK, &sink);
+    return positions_end(pl, &r, rc);
+}
+
+int qi_postings_positions_test(qi_postings *pl, uint64_t shift,
+                               const uint64_t *bits, uint64_t span,
+                               uint64_t *out, size_t *kept)
+{
+    pos_sink sink = {out, (uint64_t *)bits, shift, span, 0};
+    uint64_t ntok;
+    qi_bitr r;
+    int rc = positions_begin(pl, &r, &ntok);
+    *kept = 0;
+    if (rc != QUARRY_OK)
+        return rc;
+    rc = decode_positions(&r, pl->pk, pl->freq, ntok, SINK_TEST, &sink);
+    *kept = sink.kept;
+    return positions_end(pl, &r, rc);
 }
