@@ -395,6 +395,73 @@ static int keep_shifted_dense(quarry_search *s, uint64_t *c, size_t nc,
     return QUARRY_OK;
 }
 
+/* The cursor of term set k on doc when it is one word, else NULL. */
+static qi_postings *one_list(qx_node *k, uint64_t doc)
+{
+    return k->nterms == 1 && k->pl_state[0] == 1 && k->pl[0].doc == doc
+               ? &k->pl[0]
+               : NULL;
+}
+
+/* plain_phrase for one word per element in a document short against its
+ * positions: the rarest word's positions are decoded straight into a
+ * bitmap of starts, the others' straight against it (no arrays in
+ * between). *used false: it does not apply. */
+static int phrase_bitmap(quarry_search *s, qi_segment *seg, qx_node *n,
+                         uint64_t doc, uint64_t *freq, size_t r, size_t *count,
+                         bool *used)
+{
+    size_t k = n->nkids, i, done_kids, nc = 0, words;
+    uint64_t most = 0, span;
+    qi_docmeta m;
+    int rc;
+    *used = false;
+    for (i = 0; i < k; i++) {
+        if (!one_list(n->kids[i], doc))
+            return QUARRY_OK;
+        if (i != r && freq[i] > most)
+            most = freq[i];
+    }
+    rc = qi_segment_doc_meta(seg, doc, &m);
+    if (rc != QUARRY_OK)
+        return seg_error(s, seg, rc);
+    if (m.tokens == 0 || m.tokens / 64 > freq[r] + most)
+        return QUARRY_OK;
+    *used = true;
+    span = m.tokens - 1;
+    words = (size_t)(span / 64) + 1;
+    rc = plain_reserve(s, freq[r]);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (!u64_reserve(s->env, &s->plain_bits, &s->plain_bits_cap, words))
+        return nomem(s);
+    memset(s->plain_bits, 0, words * sizeof *s->plain_bits);
+    rc = qi_postings_positions_mark(one_list(n->kids[r], doc), r, s->plain_bits,
+                                    span);
+    if (rc != QUARRY_OK)
+        return seg_error(s, seg, rc);
+    freq[r] = UINT64_MAX; /* done */
+    for (done_kids = 1; done_kids < k; done_kids++) {
+        size_t next = 0;
+        for (i = 0; i < k; i++)
+            if (freq[i] < freq[next])
+                next = i;
+        rc = qi_postings_positions_test(one_list(n->kids[next], doc), next,
+                                        s->plain_bits, span, s->plain_pos, &nc);
+        if (rc != QUARRY_OK)
+            return seg_error(s, seg, rc);
+        freq[next] = UINT64_MAX;
+        if (nc == 0 || done_kids + 1 == k)
+            break;
+        memset(s->plain_bits, 0, words * sizeof *s->plain_bits);
+        for (i = 0; i < nc; i++)
+            s->plain_bits[s->plain_pos[i] / 64] |= (uint64_t)1
+                                                   << (s->plain_pos[i] % 64);
+    }
+    *count = nc;
+    return QUARRY_OK;
+}
+
 /* The starts of a plain phrase in doc: into s->plain_pos, *count of them.
  * The rarest word gives the candidate starts; every other word keeps those
  * it follows at its offset, rarest first, until none is left. */
@@ -416,6 +483,12 @@ static int plain_phrase(quarry_search *s, qi_segment *seg, qx_node *n,
             r = i;
         if (freq[i] > total)
             total = freq[i];
+    }
+    {
+        bool used;
+        rc = phrase_bitmap(s, seg, n, doc, freq, r, count, &used);
+        if (rc != QUARRY_OK || used)
+            return rc;
     }
     /* the starts, then the positions of one other word after them */
     rc = plain_reserve(s, freq[r] + total);
