@@ -51,6 +51,8 @@ describe("quarry.report", function()
     assert.has_error(function()
       s:table { columns = { { key = "n", type = "integer" } }, rows = { { n = 1 }, { n = "many" } } }
     end, "table block: row 2 column 'n' (integer) holds a string, not a number")
+    assert.has_error(function() s:table { columns = { { key = "a", title = 1 } }, rows = {} } end,
+                     "table block: column 'a' title must be a string")
     assert.has_error(function() s:table { columns = { { key = "a" } }, rows = { "x" } } end,
                      "table block: row 1 is not a table")
     assert.has_error(function() s:table { name = 3, columns = { { key = "a" } }, rows = {} } end,
@@ -71,6 +73,10 @@ describe("quarry.report", function()
                      "series block: dispersion point 1 needs x in [0, 1]")
     assert.has_error(function() s:series { kind = "line", x = { type = "money" }, points = {} } end,
                      "series block: x has unknown type 'money'")
+    assert.has_error(function() s:series { kind = "line", y = { digits = -1 }, points = {} } end,
+                     "series block: y digits must be an integer from 0 to 15")
+    assert.has_error(function() s:series { kind = "line", y = { label = 2 }, points = {} } end,
+                     "series block: y label must be a string")
     assert.has_error(function() s:series { kind = "line", points = { { x = 1, y = 1, group = {} } } } end,
                      "series block: point 1 group must be a string or a number")
     assert.are.equal(0, #s.blocks)
@@ -103,6 +109,10 @@ describe("quarry.report", function()
     data = sample():data()
     data.sections[3].blocks[1].caption = {}
     assert.are.equal("section 3 (First appearance) block 1: kwic block caption must be a string",
+                     select(2, report.validate(data)))
+    data = sample():data()
+    data.sections[3].blocks[1].lines[1].left = json.null
+    assert.are.equal("section 3 (First appearance) block 1: kwic block: line 1 left must be a string",
                      select(2, report.validate(data)))
     assert.are.equal("not a quarry report (schema quarry.report/1)",
                      select(2, report.validate({ schema = "other/1" })))

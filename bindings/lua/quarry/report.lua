@@ -49,6 +49,10 @@ local function is_empty(v)
   return v == nil or v == json_null
 end
 
+local function digits_ok(d)
+  return d == nil or (math.type(d) == "integer" and d >= 0 and d <= 15)
+end
+
 -- The validators return nil when a block is well formed, else a message;
 -- Section methods raise it at the caller, from_data returns it.
 
@@ -67,7 +71,10 @@ local function table_problem(t)
     if not COLUMN_TYPES[c.type or "string"] then
       return "table block: column '" .. c.key .. "' has unknown type '" .. tostring(c.type) .. "'"
     end
-    if not is_empty(c.digits) and (math.type(c.digits) ~= "integer" or c.digits < 0 or c.digits > 15) then
+    if c.title ~= nil and type(c.title) ~= "string" then
+      return "table block: column '" .. c.key .. "' title must be a string"
+    end
+    if not digits_ok(c.digits) then
       return "table block: column '" .. c.key .. "' digits must be an integer from 0 to 15"
     end
   end
@@ -93,8 +100,19 @@ local function series_problem(t)
   end
   if t.x ~= nil and type(t.x) ~= "table" then return "series block: x must be a table" end
   if t.y ~= nil and type(t.y) ~= "table" then return "series block: y must be a table" end
-  if t.x and not is_empty(t.x.type) and not COLUMN_TYPES[t.x.type] then
-    return "series block: x has unknown type '" .. tostring(t.x.type) .. "'"
+  for _, axis in ipairs({ "x", "y" }) do
+    local a = t[axis]
+    if a then
+      if a.type ~= nil and not COLUMN_TYPES[a.type] then
+        return "series block: " .. axis .. " has unknown type '" .. tostring(a.type) .. "'"
+      end
+      if a.label ~= nil and type(a.label) ~= "string" then
+        return "series block: " .. axis .. " label must be a string"
+      end
+      if not digits_ok(a.digits) then
+        return "series block: " .. axis .. " digits must be an integer from 0 to 15"
+      end
+    end
   end
   for i, p in ipairs(t.points) do
     if type(p) ~= "table" or is_empty(p.x) or type(p.y) ~= "number" then
@@ -120,7 +138,7 @@ local function kwic_problem(t)
       return "kwic block: line " .. i .. " needs a hit (string)"
     end
     for _, k in ipairs({ "left", "right" }) do
-      if not is_empty(l[k]) and type(l[k]) ~= "string" then
+      if l[k] ~= nil and type(l[k]) ~= "string" then
         return "kwic block: line " .. i .. " " .. k .. " must be a string"
       end
     end
