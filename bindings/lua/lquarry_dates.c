@@ -158,6 +158,8 @@ static int read_statement_options(lua_State *L, int idx, const char *fn,
         o->terms = terms;
         o->term_count = (size_t)n;
         lua_remove(L, t); /* the userdata stays; the table is in opts */
+    } else {
+        lua_pop(L, 1);
     }
     if (!order || strcmp(order, "date") == 0)
         return QUARRY_STATEMENTS_BY_DATE;

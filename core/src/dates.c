@@ -735,7 +735,7 @@ int quarry_dates_find(quarry_env *env, const char *text, size_t len,
         return QUARRY_EINVAL;
     }
     while (p < len) {
-        qi_date_match m;
+        qi_date_match m = {0, 0, 0, 0, 0, 0, 0};
         quarry_text_date d;
         if (!match_longest(s, len, p, &o, &m)) {
             p++;

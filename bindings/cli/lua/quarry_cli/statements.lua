@@ -59,10 +59,11 @@ M.options = ingest.with({
 local COLUMNS = { "date", "precision", "inferred", "until", "doc", "label", "start", "end",
                   "terms", "dates", "sentence" }
 
---- Splits "a, b,c" into { "a", "b", "c" } (empty items dropped).
+--- Splits "a, b,c" into { "a", "b", "c" } (empty items dropped); a
+--- full-width comma separates too.
 local function split_terms(s)
   local t = {}
-  for item in s:gmatch("[^,]+") do
+  for item in s:gsub("，", ","):gmatch("[^,]+") do
     item = item:match("^%s*(.-)%s*$")
     if item ~= "" then t[#t + 1] = item end
   end
