@@ -196,22 +196,31 @@ static uint64_t fast_limit(const qi_bitr *r)
     return r->len >= 8 ? (r->len - 7) * 8 : 0;
 }
 
-/* Passes over count values (the positions of documents skipped). */
+/* Passes over count values (the positions of documents skipped), 56 bits
+ * of the stream at a time as decode_positions reads them. */
 static bool skip_values(qi_bitr *r, unsigned k, uint64_t count)
 {
     const uint64_t limit = fast_limit(r);
+    const uint64_t low56 = ((uint64_t)1 << 56) - 1;
     uint64_t pos = r->pos, v;
     while (count > 0) {
         if (pos < limit) {
-            uint64_t w = qi_load64(r->p + (pos >> 3)) >> (pos & 7);
-            uint64_t q =
-                (uint64_t)__builtin_ctzll(~w | ((uint64_t)1 << QI_RICE_ESC));
-            if (q < QI_RICE_ESC && q + 1 + k <= 57) {
-                pos += q + 1 + k;
-                count--;
+            uint64_t w = (qi_load64(r->p + (pos >> 3)) >> (pos & 7)) & low56;
+            uint64_t left = 56;
+            do {
+                uint64_t q = (uint64_t)__builtin_ctzll(~w);
+                uint64_t n = q + 1 + k;
+                if (q >= QI_RICE_ESC || n > left)
+                    break;
+                w >>= n;
+                left -= n;
+            } while (--count > 0);
+            pos += 56 - left;
+            if (left < 56)
                 continue;
-            }
         }
+        if (count == 0)
+            break;
         r->pos = pos;
         if (!qi_rice_get(r, k, &v))
             return false;
@@ -271,31 +280,30 @@ decode_positions(qi_bitr *r, unsigned k, uint64_t count, uint64_t ntok,
 {
     const uint64_t limit = fast_limit(r);
     const uint64_t mask = ((uint64_t)1 << k) - 1;
-    const uint64_t esc = (uint64_t)1 << QI_RICE_ESC;
+    /* 56 bits of each word loaded: the bits above them are zero, so ~w is
+       never 0 and counts at most 56 ones */
+    const uint64_t low56 = ((uint64_t)1 << 56) - 1;
     uint64_t pos = r->pos, next = 0, v, i = 0;
     while (i < count) {
         if (pos < limit) {
-            uint64_t w = qi_load64(r->p + (pos >> 3)) >> (pos & 7);
-            uint64_t avail = 64 - (pos & 7), used = 0;
-            for (; i < count; i++) {
-                uint64_t q = (uint64_t)__builtin_ctzll(~w | esc);
+            uint64_t w = (qi_load64(r->p + (pos >> 3)) >> (pos & 7)) & low56;
+            uint64_t left = 56; /* bits of w not consumed yet */
+            do {
+                uint64_t q = (uint64_t)__builtin_ctzll(~w);
                 uint64_t n = q + 1 + k;
-                /* n < avail: the code lies in the valid bits, and the
-                   shift below stays under 64 */
-                if (q >= QI_RICE_ESC || n >= avail)
+                if (q >= QI_RICE_ESC || n > left)
                     break;
                 v = q << k | ((w >> (q + 1)) & mask);
                 w >>= n;
-                avail -= n;
-                used += n;
+                left -= n;
                 /* next <= ntok always: one check bounds every position */
                 if (v >= ntok - next)
                     return 2;
                 sink_put(sink, mode, i, next + v);
                 next += v + 1;
-            }
-            pos += used;
-            if (used > 0)
+            } while (++i < count);
+            pos += 56 - left;
+            if (left < 56)
                 continue;
         }
         if (i == count)
