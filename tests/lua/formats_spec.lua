@@ -266,6 +266,93 @@ describe("report formats", function()
     end)
   end)
 
+  describe("any text", function()
+    -- Cells built from the characters each format must escape, with a
+    -- fixed seed so that a failure can be reproduced.
+    local PIECES = { "a", "Zz", "新", "质", "，", "|", ",", '"', "\n", "\r\n", " ", "*", "_", "\\",
+                     "#", "-", "`", "<", "[", "]", "~", "1." }
+    local function random_text(rng)
+      local t = {}
+      for i = 1, rng(0, 8) do t[i] = PIECES[rng(1, #PIECES)] end
+      return table.concat(t)
+    end
+
+    local function random_report(seed)
+      math.randomseed(seed)
+      local rng = math.random
+      local r = report.new { title = "random " .. seed }
+      local columns, rows = {}, {}
+      for c = 1, 4 do columns[c] = { key = "c" .. c, title = random_text(rng) } end
+      for i = 1, 12 do
+        local row = {}
+        for c = 1, 4 do row["c" .. c] = random_text(rng) end
+        rows[i] = row
+      end
+      r:section(random_text(rng) .. "s"):table { name = "t", columns = columns, rows = rows }
+      return r, rows
+    end
+
+    -- Splits a Markdown table row at its unescaped pipes and removes the
+    -- escapes, as a GFM reader does.
+    local function md_cells(line)
+      local cells, cur, i = {}, {}, 2
+      while i <= #line do
+        local c = line:sub(i, i)
+        if c == "\\" then
+          cur[#cur + 1] = line:sub(i + 1, i + 1)
+          i = i + 2
+        else
+          if c == "|" then
+            cells[#cells + 1] = table.concat(cur):gsub("^ ", ""):gsub(" $", "")
+            cur = {}
+          else
+            cur[#cur + 1] = c
+          end
+          i = i + 1
+        end
+      end
+      return cells
+    end
+
+    it("comes back from CSV and Markdown as it went in", function()
+      for seed = 1, 20 do
+        local r, rows = random_report(seed)
+        local records = read_csv(formats.csv.render(r, {}))
+        assert.are.equal(#rows + 1, #records)
+        for i, row in ipairs(rows) do
+          assert.are.same({ row.c1, row.c2, row.c3, row.c4 }, records[i + 1], "seed " .. seed)
+        end
+        local md = formats.markdown.render(r, {})
+        local lines = {}
+        for line in md:gmatch("[^\n]+") do
+          if line:sub(1, 1) == "|" then lines[#lines + 1] = line end
+        end
+        assert.are.equal(#rows + 2, #lines, "seed " .. seed)
+        for i, row in ipairs(rows) do
+          local want = {}
+          for c = 1, 4 do
+            want[c] = row["c" .. c]:gsub("[\r\n\t]+", " "):gsub("^ ", ""):gsub(" $", "")
+          end
+          local got = md_cells(lines[i + 2])
+          for c = 1, 4 do got[c] = got[c]:gsub("^ +", ""):gsub(" +$", "") end
+          for c = 1, 4 do want[c] = want[c]:gsub("^ +", ""):gsub(" +$", "") end
+          assert.are.same(want, got, "seed " .. seed .. " row " .. i)
+        end
+      end
+    end)
+
+    it("keeps every text line within the width", function()
+      for seed = 1, 20 do
+        local r = random_report(seed)
+        for _, width in ipairs({ 30, 50 }) do
+          for line in formats.text.render(r, { width = width }):gmatch("[^\n]+") do
+            assert.is_true(quarry.text_width(line) <= width, seed .. "/" .. width .. ": " .. line)
+          end
+        end
+      end
+    end)
+  end)
+
   describe("value formatting", function()
     local f = util.format_value
     it("formats each column type", function()
@@ -291,7 +378,8 @@ describe("report formats", function()
     it("wraps between words and between CJK characters, never before closing punctuation", function()
       assert.are.same({ "one two", "three" }, util.wrap("one two three", 8))
       assert.are.same({ "新质生", "产力。" }, util.wrap("新质生产力。", 6))
-      assert.are.same({ "abcdefghij" }, util.wrap("abcdefghij", 4))
+      assert.are.same({ "abcd", "efgh", "ij x" }, util.wrap("abcdefghij x", 4))
+      assert.are.same({ "a 新", "质生" }, util.wrap("a 新质生", 4))
       assert.are.equal("新质…", util.truncate("新质生产力", 5))
       assert.are.equal("…产力", util.truncate("新质生产力", 5, true))
     end)

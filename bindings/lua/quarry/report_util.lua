@@ -185,20 +185,41 @@ local function wrap_units(text)
   return units
 end
 
---- text wrapped to lines of at most width columns (a word longer than the
---- width gets a line of its own). Whitespace runs become one space.
-function M.wrap(text, width)
-  local lines, line, used = {}, {}, 0
-  for _, u in ipairs(wrap_units(text)) do
-    local w = M.width(u.text)
-    local sep = (#line > 0 and u.space) and 1 or 0
-    if #line > 0 and used + sep + w > width then
-      lines[#lines + 1] = table.concat(line)
-      line, used, sep = {}, 0, 0
+-- A unit wider than the line is cut into pieces of at most width
+-- columns, the first keeping the unit's space before it.
+local function split_long(u, width)
+  if M.width(u.text) <= width then return { u } end
+  local pieces, cur, used = {}, {}, 0
+  for _, c in ipairs(M.chars(u.text)) do
+    local w = M.width(c)
+    if used + w > width and #cur > 0 then
+      pieces[#pieces + 1] = { text = table.concat(cur), space = #pieces == 0 and u.space }
+      cur, used = {}, 0
     end
-    if sep == 1 then line[#line + 1] = " " end
-    line[#line + 1] = u.text
-    used = used + sep + w
+    cur[#cur + 1] = c
+    used = used + w
+  end
+  pieces[#pieces + 1] = { text = table.concat(cur), space = #pieces == 0 and u.space }
+  return pieces
+end
+
+--- text wrapped to lines of at most width columns; a word longer than
+--- the width is cut across lines. Whitespace runs become one space.
+function M.wrap(text, width)
+  width = math.max(width, 2) -- room for one wide character
+  local lines, line, used = {}, {}, 0
+  for _, whole in ipairs(wrap_units(text)) do
+    for _, u in ipairs(split_long(whole, width)) do
+      local w = M.width(u.text)
+      local sep = (#line > 0 and u.space) and 1 or 0
+      if #line > 0 and used + sep + w > width then
+        lines[#lines + 1] = table.concat(line)
+        line, used, sep = {}, 0, 0
+      end
+      if sep == 1 then line[#line + 1] = " " end
+      line[#line + 1] = u.text
+      used = used + sep + w
+    end
   end
   if #line > 0 then lines[#lines + 1] = table.concat(line) end
   return lines
