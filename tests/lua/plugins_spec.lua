@@ -138,6 +138,22 @@ describe("quarry.plugins discovery", function()
     assert.are.same({}, l:list())
   end)
 
+  it("takes a module already required rather than a second copy", function()
+    local name = "quarry.plugins.mod-example"
+    local saved = package.loaded[name]
+    local fake = { api = 1, name = "mod-example", kind = "analysis", description = "required",
+                   run = function() end }
+    package.loaded[name] = fake
+    local p = fixture_loader():load("mod-example")
+    package.loaded[name] = saved
+    assert.are.equal(fake, p)
+    -- and a module the loader ran is what require returns
+    package.loaded[name] = nil
+    local q = assert(fixture_loader():load("mod-example"))
+    assert.are.equal(q, package.loaded[name])
+    package.loaded[name] = saved
+  end)
+
   it("loads a module known only to package.preload", function()
     package.preload["quarry.plugins.preloaded"] = function()
       return { api = 1, name = "preloaded", kind = "format", description = "from preload",

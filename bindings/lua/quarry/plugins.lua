@@ -280,7 +280,13 @@ end
 function Loader:load_candidate(c)
   local hit = self.cache[c.path]
   if not hit then
-    local p, msg = load_file(c)
+    local p, msg
+    -- a module already required is that module: one copy of its state
+    if c.module and type(package.loaded[c.module]) == "table" then
+      p = package.loaded[c.module]
+    else
+      p, msg = load_file(c)
+    end
     if p ~= nil or not msg then
       local problem = declaration_problem(p, c.name)
       if problem then
