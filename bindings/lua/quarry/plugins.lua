@@ -85,12 +85,15 @@ function M.user_dir()
   return strip_slash(data) .. "/quarry/plugins"
 end
 
---- "./a/./b/" -> "a/b": directories compare as strings.
+--- "./a/./b/" -> "a/b", "/x//y" -> "/x/y": directories compare as strings.
 local function normalize(dir)
-  dir = ("/" .. dir .. "/"):gsub("/%./", "/"):gsub("/%./", "/"):gsub("//+", "/")
-  if dir == "/" then return dir:sub(1, 1) == "/" and "/" or "." end
-  dir = dir:sub(2, -2)
-  return dir == "" and "." or dir
+  local parts = {}
+  for part in dir:gmatch("[^/]+") do
+    if part ~= "." then parts[#parts + 1] = part end
+  end
+  local s = table.concat(parts, "/")
+  if dir:sub(1, 1) == "/" then return "/" .. s end
+  return s == "" and "." or s
 end
 
 --- The directories where quarry's own plugins live: next to quarry's
