@@ -77,10 +77,29 @@ end
 function M.check_query(quarry, q, what)
   local compiled, msg, _, pos = quarry.query(q)
   if not compiled then
-    M.fail("%s '%s': %s%s", what, q, tostring(msg):gsub("^query: ", ""),
-           pos and (" (at character " .. pos .. ")") or "")
+    msg = tostring(msg):gsub("^query: ", "")
+    if pos and not msg:find("position", 1, true) then msg = msg .. " (position " .. pos .. ")" end
+    M.fail("%s '%s': %s", what, q, msg)
   end
   compiled:close()
+end
+
+--- Checks that a required option was given (the loader fills defaults,
+--- and some options have none).
+function M.required(opts, name, what)
+  local v = opts[name]
+  if v == nil or v == "" or (type(v) == "table" and #v == 0) then
+    M.fail("option '%s' is required (%s)", name, what)
+  end
+  return v
+end
+
+--- The documents (a set of ids) with a hit of q under filter: a subcorpus
+--- query for methods that take only a filter (idx:search).
+function M.query_docs(idx, q, filter)
+  local set = {}
+  for doc in idx:search(q, { filter = filter }) do set[doc] = true end
+  return set
 end
 
 local QUARTER_MONTH = { ["1"] = "01", ["2"] = "04", ["3"] = "07", ["4"] = "10" }
@@ -190,6 +209,15 @@ function M.stop_set(quarry, stop)
   return set
 end
 
+local STOP_TEXT = { none = "no stop words left out", en = "English stop words left out",
+                    zh = "Chinese stop words left out",
+                    all = "English and Chinese stop words left out" }
+
+--- The phrase for opts.stop in explanations.
+function M.stop_text(stop)
+  return STOP_TEXT[stop or "none"] or (tostring(stop) .. " stop words left out")
+end
+
 --- The value of opts.stop for Index methods: nil for "none".
 function M.stop_opt(stop)
   if stop == nil or stop == "none" then return nil end
@@ -208,8 +236,19 @@ function M.sorted(rows, key, tie)
   return out
 end
 
+--- Raises unless each named option is an integer of at least min.
+function M.at_least(opts, min, ...)
+  for i = 1, select("#", ...) do
+    local k = select(i, ...)
+    if opts[k] ~= nil and opts[k] < min then
+      M.fail("option '%s' must be at least %d, got %s", k, min, tostring(opts[k]))
+    end
+  end
+end
+
 --- Common option declarations.
 M.STOP_OPTION = { name = "stop", type = "enum", choices = { "none", "en", "zh", "all" },
-                  default = "all", help = "stop words to leave out (built-in English, Chinese, both)" }
+                  default = "all",
+                  help = "stop words to leave out (built-in English, Chinese, both)" }
 
 return M

@@ -64,16 +64,16 @@ local function choose_terms(idx, ctx, opts, split, keywords)
     for _, k in ipairs(keywords) do
       if k.direction == "+" then candidates[#candidates + 1] = k.term end
     end
-    rule = string.format("the %d strongest positive keywords of %s against %s (G², %s stop "
-      .. "words left out), keeping content words used in at least %d of the %d documents of %s, "
-      .. "one word per family (a shared first five letters)", opts.choose, split.label,
-      split.earlier_label, opts.stop, need, target_docs, split.label)
+    rule = string.format("chosen as the %d strongest positive keywords of %s against %s (G², "
+      .. "%s) that are content words used in at least %d of the %d documents of %s, one word "
+      .. "per family (a shared first five letters)", opts.choose, split.label,
+      split.earlier_label, A.stop_text(opts.stop), need, target_docs, split.label)
   else
     local f = assert(idx:freq(A.scope(ctx, { stop = A.stop_opt(opts.stop), top = 200 })))
     for _, r in ipairs(f) do candidates[#candidates + 1] = r.term end
-    rule = string.format("the %d most frequent content words (%s stop words left out) used in "
+    rule = string.format("chosen as the %d most frequent content words (%s) used in "
       .. "at least %d of the %d documents: there is no earlier period to compare %s with",
-      opts.choose, opts.stop, need, target_docs, split.label)
+      opts.choose, A.stop_text(opts.stop), need, target_docs, split.label)
   end
   for _, term in ipairs(candidates) do
     if #chosen >= opts.choose then break end
@@ -120,11 +120,31 @@ local MAX_PLOT_POSITIONS = 5000
 
 local function run(ctx, opts)
   local idx, quarry, report = ctx.index, ctx.quarry, ctx.report
+  A.at_least(opts, 1, "top", "window", "choose")
+  A.at_least(opts, 0, "context")
   local by, by_type = A.period_field(idx, opts.by)
   opts.by = by
   if opts.period ~= "value" and by_type == "string" then
     A.fail("option 'by': field '%s' holds text; periods need a date or a number (or period=value)",
            by)
+  end
+  local label_field = opts.label
+  do
+    local types, names = A.fields(idx)
+    if label_field and not types[label_field] then
+      A.fail("option 'label': the index has no field '%s' (fields: %s)", label_field,
+             table.concat(names, ", "))
+    end
+    if not label_field and types.title == "string" then label_field = "title" end
+  end
+  -- a document's name in tables: its label field, else its file name
+  local function doc_label(doc, file_label)
+    if label_field and doc then
+      local d = idx:doc(doc, { text = false })
+      local v = d and d.fields[label_field]
+      if v ~= nil then return tostring(v) end
+    end
+    return file_label
   end
   local periods = A.periods(idx, ctx, by, opts.period)
   local split = A.latest(periods, by, opts.recent)
@@ -174,7 +194,8 @@ local function run(ctx, opts)
   local first_period, last_period = tl.periods[1].period, tl.periods[#tl.periods].period
   local s = report:section("Overview",
     "What the corpus holds and which terms this report follows.")
-  s:text(string.format("The corpus: %s documents and %s words (punctuation not counted) in %d "
+  s:text(string.format("The corpus: %s documents and %s words (punctuation not counted; a "
+    .. "Chinese character counts as one) in %d "
     .. "periods (%s by %s), %s to %s.", fmt_int(total_docs), fmt_int(total_tokens),
     #tl.periods, opts.period, by, first_period, last_period))
   s:text(string.format("Key terms: %s; %s.", table.concat(terms, ", "), rule))
@@ -185,7 +206,7 @@ local function run(ctx, opts)
     overview[#overview + 1] = {
       term = t, hits = q.hits or 0, docs = q.docs or 0,
       per_million = total_tokens > 0 and (q.hits or 0) * 1e6 / total_tokens or nil,
-      first = q.first_period, first_document = q.first_label,
+      first = q.first_period, first_document = doc_label(q.first_doc, q.first_label),
       peak = peak and peak.period, peak_per_million = peak and peak.per_million,
     }
   end
@@ -239,14 +260,15 @@ local function run(ctx, opts)
   local firsts, lines = {}, {}
   for _, t in ipairs(terms) do
     local q = qinfo[t] or {}
-    local row = { term = t, period = q.first_period, document = q.first_label,
+    local row = { term = t, period = q.first_period,
+                  document = doc_label(q.first_doc, q.first_label),
                   position = q.first_position, hits = q.hits or 0, docs = q.docs or 0 }
     firsts[#firsts + 1] = row
     local doc, first, last = first_hit(idx, ctx, by, q)
     if doc then
       local left, hit, right = idx:kwic(doc, first, last, { context = opts.context })
       if left then
-        lines[#lines + 1] = { label = q.first_label .. " (" .. q.first_period .. ")",
+        lines[#lines + 1] = { label = row.document .. " (" .. q.first_period .. ")",
                               position = first, left = left, hit = hit, right = right, doc = doc }
         row.line = left .. "[" .. hit .. "]" .. right
       end
@@ -280,7 +302,9 @@ local function run(ctx, opts)
     for rank = 1, math.min(opts.top, #parts) do
       local p = parts[rank]
       local d = idx:doc(p.doc, { text = false })
-      top_rows[#top_rows + 1] = { term = t, rank = rank, document = p.label,
+      top_rows[#top_rows + 1] = { term = t, rank = rank,
+        document = label_field and d and d.fields[label_field] ~= nil
+          and tostring(d.fields[label_field]) or p.label,
         period = d and A.period_of(d.fields[by], opts.period), hits = p.hits,
         per_million = p.per_million, tokens = p.tokens }
     end
@@ -298,9 +322,9 @@ local function run(ctx, opts)
 
   -- 5. Collocates ----------------------------------------------------------
   s = report:section("Collocates", string.format("The words used within %d words of each "
-    .. "term, strongest first by logDice (%s stop words left out); o11 is how often they are "
+    .. "term, strongest first by logDice (%s); o11 is how often they are "
     .. "used together, e11 how often chance alone would put them there, G² how sure that the "
-    .. "difference is not chance.", opts.window, opts.stop))
+    .. "difference is not chance.", opts.window, A.stop_text(opts.stop)))
   local stop = A.stop_set(quarry, opts.stop)
   local colloc_rows = {}
   for _, t in ipairs(terms) do
@@ -331,9 +355,9 @@ local function run(ctx, opts)
   -- 6. Keyness -------------------------------------------------------------
   if keywords then
     s = report:section("Keyness", string.format("The words used more (positive) and less "
-      .. "(negative) in %s than in %s, by log-likelihood G² (%s stop words left out; p <= "
+      .. "(negative) in %s than in %s, by log-likelihood G² (%s; p <= "
       .. "0.05, at least 3 occurrences); log ratio is the binary log of the ratio of their "
-      .. "relative frequencies.", split.label, split.earlier_label, opts.stop))
+      .. "relative frequencies.", split.label, split.earlier_label, A.stop_text(opts.stop)))
     s:text(string.format("%s: %s documents, %s words; %s: %s documents, %s words.", split.label,
       fmt_int(ktot.target_docs), fmt_int(ktot.target_tokens), split.earlier_label,
       fmt_int(ktot.reference_docs), fmt_int(ktot.reference_tokens)))
@@ -343,8 +367,7 @@ local function run(ctx, opts)
     for _, k in ipairs(keywords) do
       if counts[k.direction] < opts.top then
         counts[k.direction] = counts[k.direction] + 1
-        rows[#rows + 1] = { term = k.term, direction = k.direction == "+" and "positive"
-          or "negative", freq_target = k.freq_target, freq_reference = k.freq_reference,
+        rows[#rows + 1] = { term = k.term, direction = k.direction, freq_target = k.freq_target, freq_reference = k.freq_reference,
           per_million_target = k.per_million_target,
           per_million_reference = k.per_million_reference, g2 = k.g2,
           log_ratio = k.log_ratio, p = k.p }
@@ -358,7 +381,7 @@ local function run(ctx, opts)
       .. split.earlier_label,
       columns = {
         { key = "term", title = "word", type = "string" },
-        { key = "direction", title = "direction", type = "string" },
+        { key = "direction", title = "+/-", type = "string" },
         { key = "freq_target", title = "count " .. split.label, type = "integer" },
         { key = "freq_reference", title = "count " .. split.earlier_label, type = "integer" },
         { key = "per_million_target", title = "per million " .. split.label, type = "number",
@@ -429,6 +452,8 @@ return {
       .. "collocates) and keywords per direction" },
     { name = "window", type = "integer", default = 5, help = "collocation window, in words "
       .. "each side" },
+    { name = "label", type = "string", help = "the field that names a document in tables "
+      .. "(default: title when the index has one, else the file name)" },
     { name = "context", type = "integer", default = 12, help = "words each side of a first "
       .. "appearance's concordance line" },
     A.STOP_OPTION,
