@@ -317,6 +317,14 @@ describe("quarry report --analysis", function()
     end)
   end
 
+  it("exits 2 when an analysis gives up on its input, without a traceback", function()
+    local code, out, err = run({ "report", "-a", "gives-up", "--opt", "share=7", "-i", IDX })
+    assert.are.equal(2, code)
+    assert.are.equal("", out)
+    assert.are.equal("quarry: plugin 'gives-up', hook 'run': nothing to show for 7% of the "
+                     .. "corpus; give other options\n", err)
+  end)
+
   it("exits 1 when a format fails", function()
     local code, out, err = run({ "report", "-a", "mine", "-f", "bad-render", "-i", IDX })
     assert.are.equal(1, code)

@@ -321,6 +321,18 @@ describe("quarry.plugins.call", function()
     assert.is_nil(msg:find("plugins.lua", 1, true))
   end)
 
+  it("returns an expected failure (plugins.fail) as EINVAL without a traceback", function()
+    local p = assert(fixture_loader():load("gives-up"))
+    local ok, msg, code = plugins.call(p, "run", {}, { share = 50 })
+    assert.is_nil(ok)
+    assert.are.equal("EINVAL", code)
+    assert.are.equal("plugin 'gives-up', hook 'run': nothing to show for 50% of the corpus; "
+                     .. "give other options", msg)
+    local q = { name = "plain", run = function() plugins.fail("100% literal") end }
+    assert.are.same({ nil, "plugin 'plain', hook 'run': 100% literal", "EINVAL" },
+                    { plugins.call(q, "run") })
+  end)
+
   it("reads the message of an error object", function()
     local p = { name = "obj", run = function() error({ message = "custom failure" }) end }
     local ok, msg = plugins.call(p, "run")

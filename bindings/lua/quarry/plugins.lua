@@ -519,16 +519,32 @@ function M.validate_options(plugin, given)
   return opts
 end
 
+-- An expected failure a plugin raises on purpose (plugins.fail): a
+-- problem of the input, which the message explains; no traceback.
+local Failure = { __name = "quarry.plugins.Failure" }
+Failure.__index = Failure
+Failure.__tostring = function(e) return e.message end
+
+--- plugins.fail(fmt, ...) raises an expected failure from a hook: "these
+--- options cannot work on this corpus" rather than a bug. plugins.call
+--- returns it as nil, "plugin 'NAME', hook 'HOOK': message", "EINVAL"
+--- (no traceback; `quarry report` exits with 2, as for a bad option).
+function M.fail(fmt, ...)
+  local msg = select("#", ...) > 0 and string.format(fmt, ...) or tostring(fmt)
+  error(setmetatable({ message = msg }, Failure), 0)
+end
+
 local function error_text(e)
   if type(e) == "table" and type(e.message) == "string" then return e.message end
   return tostring(e)
 end
 
 --- plugins.call(plugin, hook, ...) -> true, the hook's results | nil, msg,
---- "EPLUGIN" (as pcall: a hook may return nothing). The hook runs under
---- xpcall: an error becomes "plugin 'NAME', hook 'HOOK': message" and the
---- traceback; a hook that returns the wrong type (render must return a
---- string) is an error too.
+--- code (as pcall: a hook may return nothing). The hook runs under xpcall:
+--- an error becomes "plugin 'NAME', hook 'HOOK': message" and the
+--- traceback, code "EPLUGIN"; a hook that returns the wrong type (render
+--- must return a string) is an error too; plugins.fail gives "EINVAL" and
+--- no traceback.
 function M.call(plugin, hook, ...)
   local name = type(plugin) == "table" and tostring(plugin.name) or "?"
   local fn = type(plugin) == "table" and plugin[hook] or nil
@@ -536,11 +552,16 @@ function M.call(plugin, hook, ...)
     return nil, string.format("plugin '%s' has no hook '%s'", name, hook), "EPLUGIN"
   end
   local results = table.pack(xpcall(fn, function(e)
+    if getmetatable(e) == Failure then return e end
     local tb = plugin_traceback(error_text(e)) -- not a tail call: level 3 is the error
     return tb
   end, ...))
   if not results[1] then
-    return nil, string.format("plugin '%s', hook '%s': %s", name, hook, results[2]), "EPLUGIN"
+    local e = results[2]
+    if getmetatable(e) == Failure then
+      return nil, string.format("plugin '%s', hook '%s': %s", name, hook, e.message), "EINVAL"
+    end
+    return nil, string.format("plugin '%s', hook '%s': %s", name, hook, e), "EPLUGIN"
   end
   local want = M.HOOK_RESULTS[hook]
   if want and type(results[2]) ~= want then

@@ -340,8 +340,9 @@ end
 --- checked here. opts: index_path (recorded in the provenance; default the
 --- spec's index), plugins (a loader), source (for messages).
 --- Codes: "EINVAL" for a bad spec (or a filter or query the index
---- rejects), "EPLUGIN" when an analysis fails: the message names the
---- plugin and the hook, with a traceback.
+--- rejects, or an analysis that gave up with plugins.fail), "EPLUGIN" when
+--- an analysis fails: the message names the plugin and the hook, with a
+--- traceback.
 function M.run(idx, spec, opts)
   opts = opts or {}
   local checked, msg, code, line, column = M.check_spec(spec, opts)
@@ -388,8 +389,8 @@ function M.run(idx, spec, opts)
       index = idx, index_path = index_path, report = report, quarry = quarry,
       subcorpus = { filter = sub.filter, query = sub.query }, analysis = key,
     }
-    local ok, err = plugins.call(a.plugin, "run", ctx, copy(a.options))
-    if not ok then return nil, err, "EPLUGIN" end
+    local ok, err, code = plugins.call(a.plugin, "run", ctx, copy(a.options))
+    if not ok then return nil, err, code end
   end
   return report
 end
@@ -454,7 +455,8 @@ end
 --- ("out.html" -> out.html, out.md). Every format is rendered before any
 --- file is written, so a failing format leaves no partial set; each file
 --- is written to a temporary name and renamed. Codes: "EPLUGIN" (a render
---- hook failed), "ENOENT"/"EINVAL" (unknown format, bad options), "EIO".
+--- hook failed), "ENOENT"/"EINVAL" (unknown format, bad options, a render
+--- that gave up with plugins.fail), "EIO".
 function M.write(report, formats, base, opts)
   opts = opts or {}
   if type(formats) ~= "table" or formats.kind or formats.format or formats.plugin then

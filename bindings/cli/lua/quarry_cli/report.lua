@@ -30,7 +30,8 @@ local M = {
     "",
     "Exit status: 0; 1 when an analysis or format plugin fails (the message",
     "names the plugin and the hook); 2 for a bad spec (with its line and",
-    "column), an unknown plugin, a bad option or index.",
+    "column), an unknown plugin, a bad option or index, or an analysis that",
+    "cannot work with the options given (it says why).",
   }, "\n"),
 }
 
@@ -126,8 +127,11 @@ local function strip_extension(path)
 end
 
 local function write_exact(report, fmt, path)
-  local text, msg = report_run.render(report, fmt)
-  if not text then return nil, msg end
+  local text, msg, code = report_run.render(report, fmt)
+  if not text then
+    if code ~= "EPLUGIN" then args.input_error("%s", msg) end
+    return nil, msg
+  end
   if path == "-" then
     io.stdout:write(text)
     return true
