@@ -92,6 +92,10 @@ struct qx_node {
     /* QX_PHRASE or QX_NEAR whose kids are all QX_TERMS without a surface
        check: computed from the kids' positions, without their hits */
     int plain;
+    /* QX_AND of words and NOT words whose positive words share no term:
+       without a scope, its hits in a document are all its words'
+       occurrences, so they are counted from the frequencies */
+    int sum_count;
     /* QX_DICT */
     qi_dictmatch *dm;
     /* QX_SEQ */

@@ -184,6 +184,38 @@ static int and_next(quarry_search *s, qx_node *n, uint64_t target,
     return QUARRY_OK;
 }
 
+/* Whether an AND's hits are its words' occurrences (qx_node.sum_count):
+ * its kids are filters, words without a surface check, or NOTs of such
+ * words, and no term is in two positive words (its spans would repeat).
+ * Term sets are compared pairwise, so only for a few terms. */
+static int sum_countable(const qx_node *n)
+{
+    size_t i, j, a, b, terms = 0;
+    for (i = 0; i < n->nkids; i++) {
+        const qx_node *k = n->kids[i];
+        if (k->kind == QX_NOT)
+            k = k->kids[0];
+        if (k->kind == QX_FILTER)
+            continue;
+        if (k->kind != QX_TERMS || k->surface)
+            return 0;
+        terms += k->nterms;
+    }
+    if (terms > 64)
+        return 0;
+    for (i = 0; i < n->nkids; i++)
+        for (j = i + 1; j < n->nkids; j++) {
+            const qx_node *x = n->kids[i], *y = n->kids[j];
+            if (x->kind != QX_TERMS || y->kind != QX_TERMS)
+                continue;
+            for (a = 0; a < x->nterms; a++)
+                for (b = 0; b < y->nterms; b++)
+                    if (x->terms[a].ordinal == y->terms[b].ordinal)
+                        return 0;
+        }
+    return 1;
+}
+
 int qx_plan(quarry_search *s, qx_node *n)
 {
     size_t i, j;
@@ -215,6 +247,8 @@ int qx_plan(quarry_search *s, qx_node *n)
             if (n->kids[i]->kind != QX_TERMS || n->kids[i]->surface)
                 n->plain = 0;
     }
+    if (n->kind == QX_AND)
+        n->sum_count = sum_countable(n);
     /* AND-like: the required kids, by estimate (insertion sort: few) */
     if (n->nkids > 0) {
         n->order = qi_alloc(s->env, n->nkids * sizeof *n->order);

@@ -686,7 +686,38 @@ bool qx_countable(const quarry_search *s, const qx_node *n)
 {
     if (s->scope != QI_SCOPE_DOC)
         return false;
-    return (n->kind == QX_TERMS && !n->surface) || use_plain(s, n);
+    return (n->kind == QX_TERMS && !n->surface) || use_plain(s, n) ||
+           (n->kind == QX_AND && n->sum_count);
+}
+
+/* qx_count_of for a sum_count AND: 0 if a NOT word is in doc. */
+static int and_count(quarry_search *s, qx_node *n, uint64_t doc,
+                     uint64_t *count)
+{
+    uint64_t sum = 0, f, d;
+    size_t i;
+    int rc;
+    for (i = 0; i < n->nkids; i++) {
+        qx_node *k = n->kids[i];
+        if (k->kind == QX_FILTER)
+            continue;
+        if (k->kind == QX_NOT) {
+            rc = qx_next_candidate(s, k, doc, &d);
+            if (rc == QUARRY_OK && d == doc) {
+                *count = 0;
+                return QUARRY_OK;
+            }
+            if (rc != QUARRY_OK && rc != QUARRY_DONE)
+                return rc;
+            continue;
+        }
+        rc = kid_freq(s, k, doc, &f);
+        if (rc != QUARRY_OK)
+            return rc;
+        sum += f;
+    }
+    *count = sum;
+    return QUARRY_OK;
 }
 
 int qx_count_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc,
@@ -696,6 +727,8 @@ int qx_count_of(quarry_search *s, qi_segment *seg, qx_node *n, uint64_t doc,
     int rc;
     if (n->kind == QX_TERMS)
         return kid_freq(s, n, doc, count);
+    if (n->kind == QX_AND)
+        return and_count(s, n, doc, count);
     if (n->kind == QX_NEAR)
         return plain_near(s, seg, n, doc, NULL, count);
     rc = plain_phrase(s, seg, n, doc, &nc);
