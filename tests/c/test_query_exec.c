@@ -1272,7 +1272,8 @@ static void test_many_terms(void)
 /* Long documents with very frequent and very rare words: phrases and NEAR
  * over plain words take their positions directly, a phrase's starts either
  * as a bitmap (dense) or searched by galloping (q, twice per document far
- * apart, before m, at 1%), and wildcards give several lists per word. */
+ * apart, before m, at 1%), and wildcards give several lists per word.
+ * ANDs of words are counted from frequencies unless a term repeats. */
 static void test_long_docs(void)
 {
     static const char *const queries[] = {"\"a b\"",
@@ -1297,7 +1298,14 @@ static void test_long_docs(void)
                                           "\"w01 w02\" OR NEAR/2(c, z*)",
                                           "\"q m\"",
                                           "\"m q\"",
-                                          "\"q m a\""};
+                                          "\"q m a\"",
+                                          "a AND b",
+                                          "a b a",
+                                          "z* z1",
+                                          "z1 NOT z2",
+                                          "c NOT q",
+                                          "m NOT (q OR z1)",
+                                          "z1 NOT z2 within s"};
     enum { NDOCS = 6, NTOK = 4000 };
     char *texts[NDOCS];
     quarry_index *ix;
