@@ -199,12 +199,44 @@ static int sys_list_dir(lua_State *L)
     return 1;
 }
 
+/* _sys.make_dirs(path) -> true | nil, msg, code: creates path and its
+ * missing parents (mkdir -p), so a report can be written to reports/x. */
+static int sys_make_dirs(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    char *buf = lua_newuserdatauv(L, len + 1, 0); /* collected, never leaked */
+    size_t i;
+    struct stat st;
+    memcpy(buf, path, len + 1);
+    for (i = 1; i <= len; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+            int err = errno;
+            return lq_fail(
+                L, err == ENOENT || err == ENOTDIR ? QUARRY_ENOENT : QUARRY_EIO,
+                lua_pushfstring(L, "%s: %s", buf, strerror(err)));
+        }
+        buf[i] = path[i];
+    }
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return lq_fail(L, QUARRY_EIO,
+                       lua_pushfstring(L, "%s: not a directory", path));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 void lq_open_sys(lua_State *L)
 {
-    static const luaL_Reg sys[] = {
-        {"isatty", sys_isatty},       {"clock", sys_clock},
-        {"path_kind", sys_path_kind}, {"disk_usage", sys_disk_usage},
-        {"list_dir", sys_list_dir},   {NULL, NULL}};
+    static const luaL_Reg sys[] = {{"isatty", sys_isatty},
+                                   {"clock", sys_clock},
+                                   {"path_kind", sys_path_kind},
+                                   {"disk_usage", sys_disk_usage},
+                                   {"list_dir", sys_list_dir},
+                                   {"make_dirs", sys_make_dirs},
+                                   {NULL, NULL}};
     lua_newtable(L);
     lq_set_funcs(L, sys);
     lua_setfield(L, LQ_OPEN_MODULE, "_sys");
