@@ -64,14 +64,14 @@ local function choose_terms(idx, ctx, opts, split, keywords)
     for _, k in ipairs(keywords) do
       if k.direction == "+" then candidates[#candidates + 1] = k.term end
     end
-    rule = string.format("chosen as the %d strongest positive keywords of %s against %s (G², "
-      .. "%s) that are content words used in at least %d of the %d documents of %s, one word "
-      .. "per family (a shared first five letters)", opts.choose, split.label,
+    rule = string.format("chosen as the strongest positive keywords (up to %d) of %s against "
+      .. "%s (G², %s) that are content words used in at least %d of the %d documents of %s, "
+      .. "one word per family (a shared first five letters)", opts.choose, split.label,
       split.earlier_label, A.stop_text(opts.stop), need, target_docs, split.label)
   else
     local f = assert(idx:freq(A.scope(ctx, { stop = A.stop_opt(opts.stop), top = 200 })))
     for _, r in ipairs(f) do candidates[#candidates + 1] = r.term end
-    rule = string.format("chosen as the %d most frequent content words (%s) used in "
+    rule = string.format("chosen as the most frequent content words (up to %d; %s) used in "
       .. "at least %d of the %d documents: there is no earlier period to compare %s with",
       opts.choose, A.stop_text(opts.stop), need, target_docs, split.label)
   end
@@ -158,7 +158,8 @@ local function run(ctx, opts)
     keywords, ktot = idx:keyness({ target = { filter = k.filter, query = k.query },
                                    reference = { filter = r.filter, query = r.query },
                                    stop = A.stop_opt(opts.stop) })
-    if not keywords then A.fail("keyness of %s: %s", split.label, tostring(ktot)) end
+    if not keywords then A.fail("%s (%s against %s)", tostring(ktot), split.label,
+                                split.earlier_label) end
   end
 
   local terms, rule = opts.terms, nil
@@ -367,7 +368,8 @@ local function run(ctx, opts)
     for _, k in ipairs(keywords) do
       if counts[k.direction] < opts.top then
         counts[k.direction] = counts[k.direction] + 1
-        rows[#rows + 1] = { term = k.term, direction = k.direction, freq_target = k.freq_target, freq_reference = k.freq_reference,
+        rows[#rows + 1] = { term = k.term, direction = k.direction,
+          freq_target = k.freq_target, freq_reference = k.freq_reference,
           per_million_target = k.per_million_target,
           per_million_reference = k.per_million_reference, g2 = k.g2,
           log_ratio = k.log_ratio, p = k.p }

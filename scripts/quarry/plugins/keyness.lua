@@ -39,7 +39,7 @@ local function run(ctx, opts)
   local kw, tot = idx:keyness({ target = { filter = t.filter, query = t.query },
     reference = { filter = r.filter, query = r.query }, stop = A.stop_opt(opts.stop),
     measure = opts.measure, min_freq = opts.min_freq, p = opts.p, top = opts.top })
-  if not kw then A.fail("keyness: %s", tostring(tot)) end
+  if not kw then A.fail("%s (target %s, reference %s)", tostring(tot), target, reference) end
   local s = report:section("Keywords of " .. tname .. " against " .. rname, string.format(
     "Words used relatively more (positive) or less (negative) in the target (%s) than in the "
     .. "reference (%s), ranked by %s; p <= %g, at least %d occurrences, %s.",
