@@ -168,7 +168,7 @@ static int and_next(quarry_search *s, qx_node *n, uint64_t target,
         *doc = x;
         return QUARRY_OK;
     }
-    for (j = 0;; j = (j + 1) % n->norder) {
+    for (j = 0;;) {
         uint64_t d;
         int rc = qx_next_candidate(s, n->kids[n->order[j]], x, &d);
         if (rc != QUARRY_OK)
@@ -179,6 +179,8 @@ static int and_next(quarry_search *s, qx_node *n, uint64_t target,
         }
         if (++agree == n->norder)
             break;
+        if (++j == n->norder) /* not a modulo: a division per step */
+            j = 0;
     }
     *doc = x;
     return QUARRY_OK;
