@@ -143,13 +143,9 @@ end)
 
 describe("quarry report SPEC.yaml", function()
   it("runs the analyses and writes every format", function()
+    -- the output directory is created
     local code, out, err = run({ "report", SPECS .. "/good.yaml", "-i", IDX, "-o",
-                                 ROOT .. "/good/out" }, {})
-    -- the output directory must exist
-    assert.are.equal(2, code)
-    assert.matches("cannot write", err)
-    os.execute("mkdir -p " .. q(ROOT .. "/good"))
-    code, out, err = run({ "report", SPECS .. "/good.yaml", "-i", IDX, "-o", ROOT .. "/good/out" })
+                                 ROOT .. "/good/out" })
     assert.are.equal(0, code, err)
     assert.are.equal("wrote " .. ROOT .. "/good/out.tsv\nwrote " .. ROOT .. "/good/out.json\n", out)
     local r = json.decode(read(ROOT .. "/good/out.json"))
@@ -163,7 +159,6 @@ describe("quarry report SPEC.yaml", function()
   it("takes index and output from the spec, relative to its directory", function()
     write(ROOT .. "/specs/s.yaml", "title: From the spec\nindex: ../idx.quarry\noutput: out/s\n"
           .. "analyses: [mine]\nformats: [json, markdown]\n")
-    os.execute("mkdir -p " .. q(ROOT .. "/specs/out"))
     local code, out, err = run({ "report", "specs/s.yaml" }, { cwd = ROOT })
     assert.are.equal(0, code, err)
     assert.are.equal("wrote specs/out/s.json\nwrote specs/out/s.md\n", out)
@@ -225,6 +220,15 @@ describe("quarry report SPEC.yaml", function()
     assert.matches("stack traceback:", err)
     assert.is_nil(err:find("internal error", 1, true))
     assert.is_nil(read(ROOT .. "/failing.txt"))
+  end)
+
+  it("exits 2 when the output directory cannot be made", function()
+    write(ROOT .. "/plainfile", "x")
+    local code, out, err = run({ "report", SPECS .. "/good.yaml", "-i", IDX, "-o",
+                                 ROOT .. "/plainfile/sub/out" })
+    assert.are.equal(2, code)
+    assert.are.equal("", out)
+    assert.matches("^quarry: cannot create the directory for .*plainfile/sub/out: ", err)
   end)
 
   it("exits 2 for a missing spec or index", function()

@@ -23,7 +23,8 @@ local M = {
     "value or several --opt). --format (repeatable) overrides the spec's formats;",
     "-o FILE writes FILE for one format; with several, FILE's extension is",
     "replaced by each format's. Without a format the report is printed as text;",
-    "one format without -o (or -o -) goes to standard output.",
+    "one format without -o (or -o -) goes to standard output. Missing",
+    "directories of the output path are created.",
     "",
     "'quarry plugins' lists the analyses and formats; 'quarry plugins NAME'",
     "shows a plugin's options.",
@@ -126,6 +127,14 @@ local function strip_extension(path)
   return stem or path
 end
 
+--- Creates the directory of an output path (reports/x.html: reports/).
+local function make_parent(path)
+  local dir = path:match("^(.*)/[^/]*$")
+  if not dir or dir == "" then return end
+  local ok, msg = require("quarry")._sys.make_dirs(dir)
+  if not ok then args.input_error("cannot create the directory for %s: %s", path, msg) end
+end
+
 local function write_exact(report, fmt, path)
   local text, msg, code = report_run.render(report, fmt)
   if not text then
@@ -136,6 +145,7 @@ local function write_exact(report, fmt, path)
     io.stdout:write(text)
     return true
   end
+  make_parent(path)
   local f, err = io.open(path, "wb")
   if not f then args.input_error("cannot write %s", err) end
   f:write(text)
@@ -164,6 +174,7 @@ local function emit(report, formats, output, strip)
       args.usage_error("report", "%d formats need -o BASE (or an output in the spec)", #formats)
     end
     local base = strip and strip_extension(output) or output
+    make_parent(base)
     local paths, werr, code = report_run.write(report, formats, base)
     if not paths then
       if code == "EPLUGIN" then
