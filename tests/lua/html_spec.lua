@@ -293,6 +293,19 @@ describe("html format", function()
     assert.truthy(c[2].points[10].attrs:find('fill="#0072B2"', 1, true))
   end)
 
+  it("puts dates written as text in order, other categories as given", function()
+    local x = small_report()
+    local pts = { { x = "2024-03", y = 1, group = "a" }, { x = "2024-01", y = 2, group = "b" },
+                  { x = "2024-02", y = 3, group = "b" } }
+    x:section("d"):series { kind = "line", x = { type = "date" }, points = pts }
+      :series { kind = "line", points = pts }
+    local c = charts_of(html.render(x))
+    local function cx(chart, i) return tonumber(chart.points[i].attrs:match(' cx="([%d.]+)"')) end
+    -- group a (2024-03) is drawn first, then b (2024-01, 2024-02)
+    assert.is_true(cx(c[1], 2) < cx(c[1], 3) and cx(c[1], 3) < cx(c[1], 1))
+    assert.is_true(cx(c[2], 1) < cx(c[2], 2) and cx(c[2], 2) < cx(c[2], 3))
+  end)
+
   it("honours the options", function()
     local x = sample()
     local out = html.render(x, { script = false, data_tables = false, lang = "zh" })

@@ -244,6 +244,13 @@ function M.line(block)
     end
   end
 
+  -- Dates written as text (2024-03, 2024-03-05) sort as text; other
+  -- categories keep the order of the data.
+  if not numeric and (block.x or {}).type == "date" then
+    table.sort(categories)
+    for i, c in ipairs(categories) do cat_index[c] = i end
+  end
+
   local ymin, ymax = 0, 0
   for _, p in ipairs(points) do
     if is_finite(p.y) then
