@@ -305,7 +305,7 @@ end)
 describe("key-terms errors", function()
   it("names an unknown field for by, with the fields of the index", function()
     local msg, code = run_error("key-terms", { by = "date" })
-    assert.are.equal("EPLUGIN", code)
+    assert.are.equal("EINVAL", code)
     assert.truthy(msg:find("plugin 'key-terms', hook 'run'", 1, true))
     assert.truthy(msg:find("option 'by': the index has no field 'date' (fields: year, title)", 1,
                            true))

@@ -10,10 +10,11 @@
 -- "the latest periods" and "the earlier ones" are subcorpora too.
 local M = {}
 
---- Raises msg at the plugin's caller level, without a position prefix: the
---- loader names the plugin and the hook.
+--- Raises an expected failure (a problem of the options or the corpus, not
+--- a bug): quarry.plugins.fail, which the loader reports with the plugin
+--- and the hook and without a traceback (`quarry report` exits 2).
 function M.fail(fmt, ...)
-  error(string.format(fmt, ...), 0)
+  require("quarry.plugins").fail(fmt, ...)
 end
 
 --- "(a) (b)": both filters (juxtaposition is AND); nil parts are dropped.

@@ -14,7 +14,7 @@ return {
   options = options,
   run = function(ctx, opts)
     if opts.n < 2 or opts.n > 5 then
-      error("option 'n' must be from 2 to 5, got " .. tostring(opts.n), 0)
+      require("quarry.plugins").fail("option 'n' must be from 2 to 5, got %d", opts.n)
     end
     return freq.run_list(ctx, opts, true)
   end,
