@@ -457,7 +457,9 @@ function M.bar(block)
     end
   end
   local ticks, step, tlo, thi = M.nice_ticks(lo, hi, 5)
-  local left = 8 + label_w + 10
+  -- Values are written beyond the bar's end: on the left of a negative
+  -- bar, so that side needs room for them too, clear of the labels.
+  local left = 8 + label_w + 10 + (lo < 0 and widest_value + 8 or 0)
   local right = math.max(widest_value + 12, 24)
   local plot_w = M.WIDTH - left - right
   local function sx(v) return left + (v - tlo) / (thi - tlo) * plot_w end
@@ -480,7 +482,7 @@ function M.bar(block)
     local cy = y + BAR / 2 + 4
     local label = labels[i]
     body[#body + 1] = string.format('<text x="%s" y="%s" text-anchor="end" class="label">%s%s</text>',
-      num(left - 8), num(cy), esc(fit(label, label_w)),
+      num(8 + label_w), num(cy), esc(fit(label, label_w)),
       util.width(label) * FONT * CHAR > label_w and ("<title>" .. esc(label) .. "</title>") or "")
     if is_finite(p.y) then
       local x0, x1 = sx(0), sx(p.y)
