@@ -20,7 +20,8 @@ local CSS = [[
 :root{color-scheme:light;--ink:#1d2430;--muted:#5b6472;--rule:#d9dde3;--tint:#f4f6f8;--hit:#fff3c4;--accent:#0072B2}
 *{box-sizing:border-box}
 html{font-size:16px;-webkit-text-size-adjust:100%}
-body{margin:0;color:var(--ink);background:#fff;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;line-height:1.6;font-kerning:normal}
+body{margin:0;color:var(--ink);background:#fff;line-height:1.6;font-kerning:normal;
+font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif}
 .page{max-width:62rem;margin:0 auto;padding:2.5rem 1.5rem 4rem}
 header h1{font-size:2rem;line-height:1.25;margin:0 0 .35rem;letter-spacing:-.01em}
 header .subtitle{font-size:1.15rem;color:var(--muted);margin:0}
@@ -366,8 +367,9 @@ local function render(report, opts)
     out[#out + 1] = "</section>"
   end
   out[#out + 1] = "</main>"
-  out[#out + 1] = "<footer>" .. esc(present(prov.quarry) and ("Made with " .. prov.quarry) or "Made with quarry")
-    .. (present(prov.created) and (" · " .. esc(prov.created)) or "") .. "</footer>"
+  local made = present(prov.quarry) and ("Made with " .. prov.quarry) or "Made with quarry"
+  if present(prov.created) then made = made .. " · " .. prov.created end
+  out[#out + 1] = "<footer>" .. esc(made) .. "</footer>"
   out[#out + 1] = "</div>"
   if opts.script then out[#out + 1] = "<script>" .. SORT_SCRIPT .. "</script>" end
   out[#out + 1] = "</body>\n</html>\n"
