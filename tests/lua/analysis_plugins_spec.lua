@@ -162,7 +162,7 @@ describe("key-terms", function()
     local lines = s.blocks[2].lines
     assert.are.equal(2, #lines)
     assert.are.equal("pandemic", lines[1].hit)
-    assert.are.equal("Address 2020 (2020)", lines[1].label)
+    assert.are.equal("2020 Address 2020", lines[1].label)
     assert.are.equal(7, lines[1].position)
     assert.truthy(lines[1].left:find("This was the year of the%s*$"))
     assert.truthy(lines[1].right:find("^%. On March 16"))

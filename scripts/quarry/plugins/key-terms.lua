@@ -117,6 +117,7 @@ local function first_hit(idx, ctx, by, q)
 end
 
 local MAX_PLOT_POSITIONS = 5000
+local MAX_TABLE_PERIODS = 60
 
 local function run(ctx, opts)
   local idx, quarry, report = ctx.index, ctx.quarry, ctx.report
@@ -227,9 +228,18 @@ local function run(ctx, opts)
   s = report:section("Timeline", string.format("How often each term is used in each %s, per "
     .. "million words of that %s: a rise is a rise in share, not only in the corpus's size.",
     opts.period, opts.period))
-  local points, wide, by_period = {}, {}, {}
+  -- the table: a row per period, or, past MAX_TABLE_PERIODS years, per
+  -- decade (summed hits over summed words), so that it stays readable; the
+  -- chart (and its data) keeps every year
+  local decades = #tl.periods > MAX_TABLE_PERIODS and opts.period == "year"
+  local function row_label(period)
+    local y = decades and math.tointeger(tonumber(period))
+    return y and ((y - y % 10) .. "s") or period
+  end
+  local unit = decades and "decade" or opts.period
+  local points, wide, by_label = {}, {}, {}
   local columns = {
-    { key = "period", title = opts.period, type = "string" },
+    { key = "period", title = unit, type = "string" },
     { key = "docs", title = "documents", type = "integer" },
     { key = "tokens", title = "words", type = "integer" },
   }
@@ -237,22 +247,37 @@ local function run(ctx, opts)
     columns[#columns + 1] = { key = "t" .. i, title = t, type = "number", digits = 1 }
   end
   for _, p in ipairs(tl.periods) do
-    local row = { period = p.period, docs = p.docs, tokens = p.tokens }
-    wide[#wide + 1] = row
-    by_period[p.period] = row
+    local label = row_label(p.period)
+    local row = by_label[label]
+    if not row then
+      row = { period = label, docs = 0, tokens = 0, hits = {} }
+      wide[#wide + 1] = row
+      by_label[label] = row
+    end
+    row.docs, row.tokens = row.docs + p.docs, row.tokens + p.tokens
   end
   local term_index = {}
   for i, t in ipairs(terms) do term_index[t] = i end
   for _, r in ipairs(tl) do
     points[#points + 1] = { x = A.period_x(r.period), y = r.per_million, group = r.query }
-    by_period[r.period]["t" .. term_index[r.query]] = r.per_million
+    local row = by_label[row_label(r.period)]
+    local k = "t" .. term_index[r.query]
+    row.hits[k] = (row.hits[k] or 0) + r.hits
+  end
+  for _, row in ipairs(wide) do
+    for i = 1, #terms do
+      local k = "t" .. i
+      row[k] = row.tokens > 0 and (row.hits[k] or 0) * 1e6 / row.tokens or nil
+    end
+    row.hits = nil
   end
   s:series({ name = "timeline", caption = "Per million words, by " .. opts.period, kind = "line",
              x = { label = opts.period, type = math.type(points[1] and points[1].x) == "integer"
                    and "integer" or "string" },
              y = { label = "per million words", type = "number", digits = 1 },
              points = points })
-  s:table({ name = "timeline", caption = "Per million words, by " .. opts.period,
+  s:table({ name = "timeline", caption = "Per million words, by " .. unit
+              .. (decades and " (the chart above has every year)" or ""),
             columns = columns, rows = wide })
 
   -- 3. First appearance ---------------------------------------------------
@@ -269,7 +294,7 @@ local function run(ctx, opts)
     if doc then
       local left, hit, right = idx:kwic(doc, first, last, { context = opts.context })
       if left then
-        lines[#lines + 1] = { label = row.document .. " (" .. q.first_period .. ")",
+        lines[#lines + 1] = { label = q.first_period .. " " .. row.document,
                               position = first, left = left, hit = hit, right = right, doc = doc }
         row.line = left .. "[" .. hit .. "]" .. right
       end
