@@ -1878,9 +1878,15 @@ typedef struct quarry_colloc_options {
  * counted positions in the windows, C1 = the term's frequency in the
  * subcorpus, N = the subcorpus's counted tokens; assoc holds
  * quarry_assoc_compute(o11, R1 - o11, C1 - o11, N - R1 - C1 + o11).
+ * A CJK run counts by its word-layer words when the index has them: a
+ * word is one token of a window and one collocate (a window is then
+ * counted in words, and C1 and N count words too).
  */
 typedef struct quarry_collocate {
-    uint32_t term;  /* term id (quarry_index_term_text) */
+    uint32_t term;    /* term id (quarry_index_term_text), UINT32_MAX for a
+                         CJK word-layer word that is no term */
+    const char *text; /* the collocate, borrowed from the result */
+    size_t text_len;
     uint64_t o11;   /* = left + right */
     uint64_t left;  /* positions before a hit (first claimed by a left
                        window, see docs/query-analyses.md) */
