@@ -206,12 +206,9 @@ static int index_collocates(lua_State *L)
     lua_createtable(L, (int)n, 6);
     for (i = 0; i < n; i++) {
         const quarry_collocate *it = &items[i];
-        size_t len;
-        const char *text =
-            quarry_index_term_text(ix, it->term, &len, NULL, NULL);
         lua_createtable(L, 0, 18);
         set_int(L, "rank", i + 1);
-        lua_pushlstring(L, text ? text : "", text ? len : 0);
+        lua_pushlstring(L, it->text, it->text_len);
         lua_setfield(L, -2, "collocate");
         set_int(L, "o11", it->o11);
         set_num(L, "e11", it->assoc.e11);

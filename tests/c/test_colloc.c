@@ -54,7 +54,7 @@ static quarry_subcorpus *subcorpus(quarry_index *ix, const char *filter)
     return sc;
 }
 
-/* The collocate whose term is text, or NULL. */
+/* The collocate whose text is text, or NULL. */
 static const quarry_collocate *find(quarry_index *ix, const quarry_colloc *c,
                                     const char *text)
 {
@@ -64,8 +64,12 @@ static const quarry_collocate *find(quarry_index *ix, const quarry_colloc *c,
         size_t len;
         const char *t =
             quarry_index_term_text(ix, it[i].term, &len, NULL, NULL);
-        if (t && len == strlen(text) && memcmp(t, text, len) == 0)
+        if (it[i].text_len == strlen(text) &&
+            memcmp(it[i].text, text, it[i].text_len) == 0) {
+            /* a term's text is the dictionary's */
+            CHECK(t && len == it[i].text_len && memcmp(t, text, len) == 0);
             return &it[i];
+        }
     }
     return NULL;
 }

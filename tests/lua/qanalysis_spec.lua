@@ -14,7 +14,7 @@ local ART = os.getenv("QUARRY_ARTIFACTS") or "/tmp"
 local function sh(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
 local ROOT = string.format("%s/lua-qanalysis/run-%d-%d", ART, os.time(), math.random(1e6))
-local FULL, IN = ROOT .. "/full.quarry", ROOT .. "/in.quarry"
+local FULL, IN, ZH = ROOT .. "/full.quarry", ROOT .. "/in.quarry", ROOT .. "/zh.quarry"
 
 local function build(path, src)
   local w <close> = assert(quarry.writer(path))
@@ -27,6 +27,7 @@ setup(function()
   os.execute("rm -rf " .. sh(ROOT) .. " && mkdir -p " .. sh(ROOT))
   build(FULL, FIX .. "/full")
   build(IN, FIX .. "/in")
+  build(ZH, FIX .. "/zh")
 end)
 
 teardown(function() os.execute("rm -rf " .. sh(ROOT)) end)
@@ -133,6 +134,97 @@ describe("idx:collocates", function()
     assert.has_error(function() idx:collocates("(node") end)
     assert.has_error(function() idx:collocates("node", { filter = "(year=1" }) end)
     assert.has_error(function() idx:collocates() end)
+  end)
+end)
+
+-- The units of a text as docs/query-analyses.md defines them: word-layer
+-- words for CJK runs, other words and numbers as themselves, no
+-- punctuation. Positions are 1-based inclusive, as quarry.tokenize gives.
+local function units_of(text)
+  local t = quarry.tokenize(text)
+  local word_at, units, p = {}, {}, 1
+  for i = 1, #t.words.first do word_at[t.words.first[i]] = i end
+  while p <= t.n do
+    local w = word_at[p]
+    if w then
+      units[#units + 1] = { first = p, last = t.words.last[w], text = t.words.norm[w] }
+      p = t.words.last[w] + 1
+    else
+      local k = t.kind[p]
+      if k == "word" or k == "number" or k == "cjk" then
+        units[#units + 1] = { first = p, last = p, text = t.norm[p] }
+      end
+      p = p + 1
+    end
+  end
+  return units
+end
+
+-- Collocates of node counted naively from units_of and idx:search.
+local function oracle(idx, texts, node, left, right)
+  local o11, l, r, c1, n, r1 = {}, {}, {}, {}, 0, 0
+  local hits = {}
+  for doc, first, last in idx:search(node) do
+    hits[doc] = hits[doc] or {}
+    table.insert(hits[doc], { first, last })
+  end
+  for doc, text in ipairs(texts) do
+    local units = units_of(text)
+    for _, u in ipairs(units) do c1[u.text] = (c1[u.text] or 0) + 1 end
+    n = n + #units
+    local claimed = {}
+    for _, h in ipairs(hits[doc] or {}) do
+      for i, u in ipairs(units) do
+        if u.last >= h[1] and u.first <= h[2] then claimed[i] = true end
+      end
+    end
+    for _, h in ipairs(hits[doc] or {}) do
+      local before, after = {}, {}
+      for i, u in ipairs(units) do
+        if u.last < h[1] then before[#before + 1] = i end
+        if u.first > h[2] and #after < right then after[#after + 1] = i end
+      end
+      local function take(i, side)
+        if claimed[i] then return end
+        claimed[i] = true
+        local w = units[i].text
+        o11[w] = (o11[w] or 0) + 1
+        side[w] = (side[w] or 0) + 1
+        r1 = r1 + 1
+      end
+      for k = #before, math.max(1, #before - left + 1), -1 do take(before[k], l) end
+      for _, i in ipairs(after) do take(i, r) end
+    end
+  end
+  return o11, l, r, c1, n, r1
+end
+
+describe("idx:collocates on Chinese", function()
+  it("counts CJK runs by word-layer words, as an oracle from quarry.tokenize does", function()
+    local texts = {}
+    for line in io.lines(FIX .. "/zh/corpus.jsonl") do
+      texts[#texts + 1] = require("quarry.json").decode(line).text
+    end
+    local idx <close> = assert(quarry.open(ZH))
+    for _, case in ipairs({ { "新质生产力", 2, 2 }, { "发展", 3, 1 }, { "AI", 5, 5 } }) do
+      local node, left, right = case[1], case[2], case[3]
+      local o11, l, r, c1, n, r1 = oracle(idx, texts, node, left, right)
+      local got = idx:collocates(node, { left = left, right = right, min_freq = 1, min_o11 = 1 })
+      assert.are.same({ n, r1 }, { got.tokens, got.window_tokens }, node)
+      local count = 0
+      for _ in pairs(o11) do count = count + 1 end
+      assert.are.equal(count, #got, node)
+      for _, rec in ipairs(got) do
+        assert.are.same({ o11[rec.collocate], l[rec.collocate] or 0, r[rec.collocate] or 0,
+                          c1[rec.collocate] },
+                        { rec.o11, rec.left, rec.right, rec.c1 }, node .. " " .. rec.collocate)
+      end
+    end
+    -- words, not characters: 因地制宜 and 加快 are collocates of 新质生产力
+    local c = by_collocate(idx:collocates("新质生产力", { min_freq = 1, min_o11 = 1 }))
+    assert.is_table(c["因地制宜"])
+    assert.is_table(c["加快"])
+    assert.is_nil(c["加"])
   end)
 end)
 
