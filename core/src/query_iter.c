@@ -218,6 +218,51 @@ static int sum_countable(const qx_node *n)
     return 1;
 }
 
+/* and_next for a flat node: the same leapfrog on its words' cursors,
+ * without a call per operand and step; each kid's candidate state is kept
+ * as qx_next_candidate keeps it. */
+static int flat_next(quarry_search *s, qx_node *n, uint64_t target,
+                     uint64_t *doc)
+{
+    qi_segment *seg = s->ix->segs[s->seg].seg;
+    uint64_t x = target;
+    size_t j = 0, agree = 0;
+    for (;;) {
+        qx_node *k = n->kids[n->order[j]];
+        qi_postings *pl = &k->pl[0];
+        int rc = QUARRY_OK;
+        if (k->pl_state[0] == 2) {
+            rc = QUARRY_DONE;
+        } else if (k->pl_state[0] == 0) {
+            rc = qi_postings_start(pl, seg, &k->terms[0]);
+            if (rc == QUARRY_OK)
+                rc = qi_postings_advance(pl, x);
+            k->pl_state[0] = 1;
+        } else if (pl->doc < x) {
+            rc = qi_postings_advance(pl, x);
+        }
+        if (rc == QUARRY_DONE) {
+            k->pl_state[0] = 2;
+            k->done = 1;
+            return QUARRY_DONE;
+        }
+        if (rc != QUARRY_OK)
+            return corrupt(s, seg, rc);
+        k->started = 1;
+        k->doc = pl->doc;
+        if (pl->doc != x) {
+            x = pl->doc;
+            agree = 0;
+        }
+        if (++agree == n->norder)
+            break;
+        if (++j == n->norder)
+            j = 0;
+    }
+    *doc = x;
+    return QUARRY_OK;
+}
+
 int qx_plan(quarry_search *s, qx_node *n)
 {
     size_t i, j;
@@ -244,10 +289,15 @@ int qx_plan(quarry_search *s, qx_node *n)
     default: break;
     }
     if (n->kind == QX_PHRASE || n->kind == QX_NEAR) {
-        n->plain = 1;
-        for (i = 0; i < n->nkids; i++)
-            if (n->kids[i]->kind != QX_TERMS || n->kids[i]->surface)
+        n->plain = n->flat = 1;
+        for (i = 0; i < n->nkids; i++) {
+            const qx_node *k = n->kids[i];
+            if (k->kind != QX_TERMS || k->surface)
                 n->plain = 0;
+            if (k->kind != QX_TERMS || k->nterms != 1 || k->heap)
+                n->flat = 0;
+        }
+        n->flat = n->flat && n->plain;
     }
     if (n->kind == QX_AND)
         n->sum_count = sum_countable(n);
@@ -321,7 +371,8 @@ int qx_next_candidate(quarry_search *s, qx_node *n, uint64_t target,
         }
         break;
     default: /* AND, PHRASE, NEAR, SEQ: every kid is required */
-        rc = and_next(s, n, target, doc);
+        rc = n->flat ? flat_next(s, n, target, doc)
+                     : and_next(s, n, target, doc);
         break;
     }
     if (rc == QUARRY_DONE)
