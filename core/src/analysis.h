@@ -30,9 +30,12 @@ typedef struct qi_itemizer {
     int unit;
     int include_punct;
     const quarry_stopwords *stop; /* borrowed, may be NULL */
-    uint64_t nterms;              /* terms of the snapshot */
-    quarry_vocab *extra;          /* word-layer words or surface forms */
-    uint8_t *flags;               /* by item */
+    int sentences;       /* mark sentence starts as breaks (1 after init; the
+                            callers that ignore breaks set 0 to skip reading
+                            sentence spans) */
+    uint64_t nterms;     /* terms of the snapshot */
+    quarry_vocab *extra; /* word-layer words or surface forms */
+    uint8_t *flags;      /* by item */
     size_t flags_cap;
     uint32_t **wmap; /* per segment: local word ordinal -> item + 1 */
     /* the current document's stream */

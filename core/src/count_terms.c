@@ -33,6 +33,7 @@ int qi_itemizer_init(qi_itemizer *it, quarry_env *env, quarry_index *ix,
     it->unit = unit;
     it->include_punct = include_punct;
     it->stop = stop;
+    it->sentences = 1;
     if (unit < QUARRY_UNIT_WORDS || unit > QUARRY_UNIT_SURFACE) {
         qi_set_error(it->errmsg, "unknown unit %d (words, terms or surface)",
                      unit);

@@ -206,48 +206,39 @@ static int item_text(void *ud, uint64_t key, qi_buf *out)
                                                                 : QUARRY_ENOMEM;
 }
 
+/* One item's counts; together so that a token touches one cache line. */
+typedef struct tally {
+    uint64_t count;
+    uint32_t docs;
+    uint32_t last; /* 1 + position in the list of the last document */
+} tally;
+
 /* Dense per-item counters reused across groups. */
 typedef struct counters {
-    uint64_t *count;
-    uint32_t *docs, *last; /* last: 1 + position of the document in the
-                              list that counted the item last */
-    size_t count_cap, docs_cap, last_cap;
+    tally *t;
+    size_t cap;
     uint32_t *touched;
     size_t ntouched, touched_cap;
 } counters;
 
 static void counters_free(quarry_env *env, counters *c)
 {
-    qi_free(env, c->count, c->count_cap * sizeof *c->count);
-    qi_free(env, c->docs, c->docs_cap * sizeof *c->docs);
-    qi_free(env, c->last, c->last_cap * sizeof *c->last);
+    qi_free(env, c->t, c->cap * sizeof *c->t);
     qi_free(env, c->touched, c->touched_cap * sizeof *c->touched);
 }
 
-/* Grows one array to at least need elements, the new ones zero. */
-static bool grow_zeroed(quarry_env *env, void **p, size_t *cap, size_t need,
-                        size_t elem)
-{
-    size_t old = *cap;
-    if (need <= old)
-        return true;
-    if (!qi_array_reserve(env, p, cap, need, elem))
-        return false;
-    memset((char *)*p + old * elem, 0, (*cap - old) * elem);
-    return true;
-}
-
-/* Makes the arrays cover need items. */
+/* Makes the array cover need items, the new ones zero. */
 static int counters_reserve(quarry_env *env, counters *c, size_t need)
 {
-    void *a = c->count, *b = c->docs, *d = c->last;
-    bool ok = grow_zeroed(env, &a, &c->count_cap, need, sizeof *c->count);
-    c->count = a;
-    ok = ok && grow_zeroed(env, &b, &c->docs_cap, need, sizeof *c->docs);
-    c->docs = b;
-    ok = ok && grow_zeroed(env, &d, &c->last_cap, need, sizeof *c->last);
-    c->last = d;
-    return ok ? QUARRY_OK : QUARRY_ENOMEM;
+    size_t old = c->cap;
+    void *p = c->t;
+    if (need <= old)
+        return QUARRY_OK;
+    if (!qi_array_reserve(env, &p, &c->cap, need, sizeof *c->t))
+        return QUARRY_ENOMEM;
+    c->t = p;
+    memset(c->t + old, 0, (c->cap - old) * sizeof *c->t);
+    return QUARRY_OK;
 }
 
 /* Counts the items of one document list and emits its entries. */
@@ -280,11 +271,12 @@ static int count_items(quarry_freq *f, qi_itemizer *it, counters *c,
         }
         for (i = 0; i < it->n; i++) {
             uint32_t item = it->items[i];
-            if (c->count[item]++ == 0)
+            tally *t = &c->t[item];
+            if (t->count++ == 0)
                 c->touched[c->ntouched++] = item;
-            if (c->last[item] != seq) {
-                c->last[item] = seq;
-                c->docs[item]++;
+            if (t->last != seq) {
+                t->last = seq;
+                t->docs++;
             }
         }
         tot->tokens += it->n;
@@ -298,11 +290,11 @@ static int count_items(quarry_freq *f, qi_itemizer *it, counters *c,
         goto oom;
     for (i = 0; i < c->ntouched; i++) {
         uint32_t item = c->touched[i];
-        if (c->count[item] < o->min_count ||
+        if (c->t[item].count < o->min_count ||
             (qi_itemizer_flags(it, item) & QI_ITEM_STOP))
             continue;
-        cands[ncand].count = c->count[item];
-        cands[ncand].docs = c->docs[item];
+        cands[ncand].count = c->t[item].count;
+        cands[ncand].docs = c->t[item].docs;
         cands[ncand].key = item;
         ncand++;
     }
@@ -315,12 +307,8 @@ oom:
     rc = QUARRY_ENOMEM;
     qi_set_error(errmsg, "out of memory");
 done:
-    for (i = 0; i < c->ntouched; i++) {
-        uint32_t item = c->touched[i];
-        c->count[item] = 0;
-        c->docs[item] = 0;
-        c->last[item] = 0;
-    }
+    for (i = 0; i < c->ntouched; i++)
+        memset(&c->t[c->touched[i]], 0, sizeof *c->t);
     c->ntouched = 0;
     qi_free(env, cands, cand_cap * sizeof *cands);
     return rc;
@@ -358,6 +346,7 @@ int quarry_freq_new(quarry_env *env, quarry_index *ix,
         qi_itemizer_free(&it);
         return rc;
     }
+    it.sentences = o.n > 1;
     f = qi_calloc(env, 1, sizeof *f);
     if (!f)
         goto oom;

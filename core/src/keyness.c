@@ -351,6 +351,7 @@ int quarry_keywords_new(quarry_env *env, quarry_index *tix,
                      it[0].errmsg[0] ? it[0].errmsg : it[1].errmsg);
         goto fail;
     }
+    it[0].sentences = it[1].sentences = 0;
     rc = count_side(&it[0], tsc, NULL, &sd[0], errmsg);
     if (rc == QUARRY_OK)
         rc = count_side(&it[two ? 1 : 0], rix ? rsc : NULL, rix ? NULL : tsc,

@@ -182,6 +182,7 @@ int quarry_lexstats_new(quarry_env *env, quarry_index *ix,
         qi_set_error(errmsg, "%s", it.errmsg);
         goto fail;
     }
+    it.sentences = 0;
     rc = QUARRY_ENOMEM;
     ls = qi_calloc(env, 1, sizeof *ls);
     if (!ls)

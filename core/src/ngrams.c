@@ -3,50 +3,52 @@
  * sentence, with no skipped punctuation or symbol between them (analysis.h's
  * breaks), counted in an open-addressing table keyed by the n item ids.
  *
- * The table keeps keys, counts and per-document bookkeeping in parallel
- * arrays and probes linearly, so a lookup is a hash and, mostly, one cache
- * line of keys; it is cleared, not freed, between groups.
+ * A slot holds its key, count and per-document bookkeeping together and
+ * the table probes linearly, so an insertion is a hash and, mostly, one
+ * cache line; each group gets a fresh table.
  */
 #include "analysis.h"
 
 #include <string.h>
 
+/* A slot: count (0: empty), documents, the last document (1 + its position
+ * in the list) and the n item ids, in one block so that a probe touches one
+ * cache line. */
+typedef struct slot {
+    uint64_t count;
+    uint32_t docs;
+    uint32_t last;
+    uint32_t key[]; /* n ids */
+} slot;
+
 typedef struct ngtab {
     quarry_env *env;
     unsigned n;
-    size_t cap; /* slots, a power of two; 0 before the first group */
+    size_t stride; /* bytes per slot, a multiple of 8 */
+    size_t cap;    /* slots, a power of two; 0 before the first group */
     size_t used;
-    uint32_t *keys;  /* cap * n */
-    uint64_t *count; /* 0: empty slot */
-    uint32_t *docs;
-    uint32_t *last; /* 1 + position in the list of the last document */
+    unsigned char *slots;
 } ngtab;
+
+static slot *slot_at(const ngtab *t, size_t i)
+{
+    return (slot *)(void *)(t->slots + i * t->stride);
+}
 
 static void tab_free(ngtab *t)
 {
-    quarry_env *env = t->env;
-    qi_free(env, t->keys, t->cap * t->n * sizeof *t->keys);
-    qi_free(env, t->count, t->cap * sizeof *t->count);
-    qi_free(env, t->docs, t->cap * sizeof *t->docs);
-    qi_free(env, t->last, t->cap * sizeof *t->last);
-    memset(t, 0, sizeof *t);
+    qi_free(t->env, t->slots, t->cap * t->stride);
+    t->slots = NULL;
+    t->cap = t->used = 0;
 }
 
 /* Allocates cap empty slots into *t (old contents untouched). */
 static int tab_alloc(ngtab *t, size_t cap)
 {
-    quarry_env *env = t->env;
-    t->keys = qi_alloc(env, cap * t->n * sizeof *t->keys);
-    t->count = qi_calloc(env, cap, sizeof *t->count);
-    t->docs = qi_alloc(env, cap * sizeof *t->docs);
-    t->last = qi_alloc(env, cap * sizeof *t->last);
-    t->cap = cap;
+    t->slots = qi_calloc(t->env, cap, t->stride);
+    t->cap = t->slots ? cap : 0;
     t->used = 0;
-    if (!t->keys || !t->count || !t->docs || !t->last) {
-        tab_free(t);
-        return QUARRY_ENOMEM;
-    }
-    return QUARRY_OK;
+    return t->slots ? QUARRY_OK : QUARRY_ENOMEM;
 }
 
 static uint64_t hash_key(const uint32_t *k, unsigned n)
@@ -61,16 +63,46 @@ static uint64_t hash_key(const uint32_t *k, unsigned n)
     return h;
 }
 
-/* The slot of key: its own, or the empty one where it belongs. */
-static size_t tab_find(const ngtab *t, const uint32_t *k)
+static int key_eq(const uint32_t *a, const uint32_t *b, unsigned n)
 {
-    size_t mask = t->cap - 1, i = (size_t)hash_key(k, t->n) & mask;
+    unsigned i;
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* The slot of key (hash h): its own, or the empty one where it belongs. */
+static slot *tab_find_h(const ngtab *t, const uint32_t *k, uint64_t h)
+{
+    size_t mask = t->cap - 1, i = (size_t)h & mask;
     unsigned n = t->n;
     for (;;) {
-        if (t->count[i] == 0 || memcmp(t->keys + i * n, k, n * sizeof *k) == 0)
-            return i;
+        slot *s = slot_at(t, i);
+        if (s->count == 0 || key_eq(s->key, k, n))
+            return s;
         i = (i + 1) & mask;
     }
+}
+
+static slot *tab_find(const ngtab *t, const uint32_t *k)
+{
+    return tab_find_h(t, k, hash_key(k, t->n));
+}
+
+/* Insertions miss the cache (the table is far larger than it): the slot of
+ * the n-gram PREFETCH positions ahead is requested while this one is
+ * counted, so several misses overlap. */
+#define PREFETCH 16
+
+static void prefetch_slot(const ngtab *t, uint64_t h)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(t->slots + ((size_t)h & (t->cap - 1)) * t->stride, 1);
+#else
+    (void)t;
+    (void)h;
+#endif
 }
 
 static int tab_grow(ngtab *t)
@@ -82,14 +114,10 @@ static int tab_grow(ngtab *t)
         return QUARRY_ENOMEM;
     }
     for (i = 0; i < old.cap; i++) {
-        size_t j;
-        if (old.count[i] == 0)
+        slot *from = slot_at(&old, i);
+        if (from->count == 0)
             continue;
-        j = tab_find(t, old.keys + i * t->n);
-        memcpy(t->keys + j * t->n, old.keys + i * t->n, t->n * sizeof *t->keys);
-        t->count[j] = old.count[i];
-        t->docs[j] = old.docs[i];
-        t->last[j] = old.last[i];
+        memcpy(tab_find(t, from->key), from, t->stride);
         t->used++;
     }
     tab_free(&old);
@@ -123,7 +151,8 @@ static int ngram_cmp(void *ud, uint64_t a, uint64_t b)
 {
     ngctx *x = ud;
     unsigned n = x->t->n, i;
-    const uint32_t *ka = x->t->keys + a * n, *kb = x->t->keys + b * n;
+    const uint32_t *ka = slot_at(x->t, (size_t)a)->key;
+    const uint32_t *kb = slot_at(x->t, (size_t)b)->key;
     for (i = 0; i < n; i++) {
         int c = item_text_cmp(x->it, ka[i], kb[i]);
         if (c)
@@ -136,7 +165,7 @@ static int ngram_text(void *ud, uint64_t key, qi_buf *out)
 {
     ngctx *x = ud;
     unsigned n = x->t->n, i;
-    const uint32_t *k = x->t->keys + key * n;
+    const uint32_t *k = slot_at(x->t, (size_t)key)->key;
     for (i = 0; i < n; i++) {
         size_t len = 0;
         const char *s = qi_itemizer_text(x->it, k[i], &len);
@@ -160,12 +189,14 @@ int qi_ngrams_count(quarry_freq *f, qi_itemizer *it, const uint64_t *docs,
     ngctx x;
     qi_cand *cands = NULL;
     size_t d, i, ncand = 0, cand_cap = 0;
+    uint64_t ring[PREFETCH]; /* hashes of the n-grams ending at i .. */
     unsigned n = o->n;
     int rc = QUARRY_OK;
 
     memset(&t, 0, sizeof t);
     t.env = env;
     t.n = n;
+    t.stride = (sizeof(slot) + n * sizeof(uint32_t) + 7) / 8 * 8;
     if (tab_alloc(&t, 1u << 12) != QUARRY_OK)
         goto oom;
     for (d = 0; d < ndocs; d++) {
@@ -178,24 +209,32 @@ int qi_ngrams_count(quarry_freq *f, qi_itemizer *it, const uint64_t *docs,
         }
         tot->docs++;
         tot->tokens += it->n;
+        for (i = n - 1; i < it->n && i < n - 1 + PREFETCH; i++) {
+            ring[i % PREFETCH] = hash_key(it->items + i + 1 - n, n);
+            prefetch_slot(&t, ring[i % PREFETCH]);
+        }
         for (i = 0; i < it->n; i++) {
             const uint32_t *k;
-            size_t s;
+            slot *s;
+            uint64_t h = ring[i % PREFETCH];
+            if (i + PREFETCH < it->n && i + PREFETCH >= n - 1) {
+                size_t j = i + PREFETCH;
+                ring[j % PREFETCH] = hash_key(it->items + j + 1 - n, n);
+                prefetch_slot(&t, ring[j % PREFETCH]);
+            }
             run = it->breaks[i] ? 1 : run + 1;
             if (run < n)
                 continue;
             k = it->items + i + 1 - n;
-            s = tab_find(&t, k);
-            if (t.count[s] == 0) {
-                memcpy(t.keys + s * n, k, n * sizeof *k);
-                t.docs[s] = 0;
-                t.last[s] = 0;
+            s = tab_find_h(&t, k, h);
+            if (s->count == 0) {
+                memcpy(s->key, k, n * sizeof *k);
                 t.used++;
             }
-            t.count[s]++;
-            if (t.last[s] != seq) {
-                t.last[s] = seq;
-                t.docs[s]++;
+            s->count++;
+            if (s->last != seq) {
+                s->last = seq;
+                s->docs++;
             }
             tot->ngrams++;
             /* grow at 70% load, after the insertion (the key is stored) */
@@ -209,14 +248,15 @@ int qi_ngrams_count(quarry_freq *f, qi_itemizer *it, const uint64_t *docs,
     if (!cands)
         goto oom;
     for (i = 0; i < t.cap; i++) {
-        const uint32_t *k = t.keys + i * n;
-        if (t.count[i] == 0 || t.count[i] < o->min_count)
+        const slot *sl = slot_at(&t, i);
+        const uint32_t *k = sl->key;
+        if (sl->count == 0 || sl->count < o->min_count)
             continue;
         if (o->stop && ((qi_itemizer_flags(it, k[0]) & QI_ITEM_STOP) ||
                         (qi_itemizer_flags(it, k[n - 1]) & QI_ITEM_STOP)))
             continue;
-        cands[ncand].count = t.count[i];
-        cands[ncand].docs = t.docs[i];
+        cands[ncand].count = sl->count;
+        cands[ncand].docs = sl->docs;
         cands[ncand].key = i;
         ncand++;
     }
