@@ -23,6 +23,13 @@
  * four-digit number after "by" or "in" is more often a quantity. */
 #define BARE_YEAR_MAX 2199
 
+/* How far (bytes from the end of one mention to the start of the next) a
+ * written year reaches a date without one when the text also has a
+ * reference date: about three sentences. A report continues its dated
+ * event nearby ("On June 5, 2023, ... On June 6, ..."), while a speech that
+ * cited a year long before means its own year by "on 10 September". */
+#define QI_DATE_CONTEXT_BYTES 600
+
 int qi_days_in_month(int32_t year, int month)
 {
     static const int days[12] = {31, 29, 31, 30, 31, 30,
@@ -646,20 +653,72 @@ static void format_iso(quarry_text_date *d)
         snprintf(d->iso, sizeof d->iso, "%04d", (int)v->year);
 }
 
-/* Turns a match into a text date with its year settled. Returns false when
- * the date does not exist (February 30) or has no year to take. */
-static bool settle(const qi_date_match *m, size_t start, int32_t context_year,
-                   const quarry_dates_options *o, quarry_text_date *out)
+/* Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil), to compare candidate years by distance. */
+static long days_from_civil(long y, int m, int d)
+{
+    long era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The year of a date written without one, from the reference: the
+ * reference's year when it is only a year, else the year (the reference's,
+ * the one before or the one after) that puts the date closest to it, so
+ * "December 28" in a text of 2024-01-05 is 2023-12-28. */
+static int32_t year_from_reference(const quarry_date *ref, int month, int day)
+{
+    int32_t best = ref->year, y;
+    long target, best_gap = -1;
+    if (ref->precision < QUARRY_DATE_MONTH)
+        return ref->year;
+    target = days_from_civil(ref->year, ref->month,
+                             ref->precision >= QUARRY_DATE_DAY ? ref->day : 15);
+    for (y = ref->year - 1; y <= ref->year + 1; y++) {
+        int d = day ? day : 15;
+        long gap;
+        if (d > qi_days_in_month(y, month))
+            d = qi_days_in_month(y, month);
+        gap = days_from_civil(y, month, d) - target;
+        if (gap < 0)
+            gap = -gap;
+        if (best_gap < 0 || gap < best_gap) {
+            best_gap = gap;
+            best = y;
+        }
+    }
+    return best;
+}
+
+/* The context of a text: the last date written with its year. */
+typedef struct date_context {
+    int32_t year; /* 0: none yet */
+    size_t end;   /* where its mention ended */
+} date_context;
+
+/* Turns a match at start into a text date with its year settled (docs/
+ * dates.md, "Years from context"): a date with a year written close enough
+ * before it lends its year; else the reference; else the last year written
+ * at any distance. Returns false when the date does not exist (February
+ * 30) or has no year to take. */
+static bool settle(const qi_date_match *m, size_t start,
+                   const date_context *ctx, const quarry_dates_options *o,
+                   quarry_text_date *out)
 {
     int32_t year = m->year;
     memset(out, 0, sizeof *out);
     if (year == 0) {
+        bool near = ctx->year && start - ctx->end <= QI_DATE_CONTEXT_BYTES;
         if (o->flags & QUARRY_DATES_NO_INFERENCE)
             return false;
-        if (context_year)
-            year = context_year;
+        if (near || (ctx->year && !o->reference.precision))
+            year = ctx->year;
         else if (o->reference.precision)
-            year = o->reference.year;
+            year = year_from_reference(&o->reference, m->month, m->day);
         else
             return false;
         out->year_inferred = 1;
@@ -715,7 +774,7 @@ int quarry_dates_find(quarry_env *env, const char *text, size_t len,
 {
     const unsigned char *s = (const unsigned char *)text;
     quarry_dates_options o;
-    int32_t context_year = 0;
+    date_context ctx = {0, 0};
     size_t p = 0;
     if (!env || !out || (!text && len))
         return QUARRY_EINVAL;
@@ -741,14 +800,16 @@ int quarry_dates_find(quarry_env *env, const char *text, size_t len,
             p++;
             continue;
         }
-        if (settle(&m, p, context_year, &o, &d)) {
+        if (settle(&m, p, &ctx, &o, &d)) {
             if (!push(env, out, &d)) {
                 out->count = 0;
                 qi_set_error(env->errmsg, "dates: out of memory");
                 return QUARRY_ENOMEM;
             }
-            if (!d.year_inferred)
-                context_year = d.date.year;
+            if (!d.year_inferred) {
+                ctx.year = d.date.year;
+                ctx.end = d.end;
+            }
         }
         /* a date that does not exist is still one mention: no part of it
            ("30, 2023" of "February 30, 2023") is read again */

@@ -181,6 +181,26 @@ static void test_inference(void)
     CHECK_EQ_STR(found_with("On March 5, 2023 and March 7", &o),
                  "2023-03-05 2023-03-07*");
     CHECK_EQ_STR(found_with("九月七日", &o), "2024-09-07*");
+    /* the closest year to the reference, across a new year */
+    CHECK_EQ_INT(quarry_date_parse("2024-01-05", 10, &o.reference), QUARRY_OK);
+    CHECK_EQ_STR(found_with("On December 28 he said", &o), "2023-12-28*");
+    CHECK_EQ_STR(found_with("On January 2 he said", &o), "2024-01-02*");
+    CHECK_EQ_INT(quarry_date_parse("2024-11", 7, &o.reference), QUARRY_OK);
+    CHECK_EQ_STR(found_with("in January", &o), "");
+    CHECK_EQ_STR(found_with("On 3 January", &o), "2025-01-03*");
+    /* a year written long before does not beat the reference; without a
+       reference it still lends its year */
+    {
+        char far[1200];
+        memset(far, 'x', sizeof far);
+        memcpy(far, "In March 1945, it began. ", 25);
+        far[25 + 700] = ' ';
+        strcpy(far + 25 + 701, "On 10 September we met.");
+        CHECK_EQ_INT(quarry_date_parse("2019", 4, &o.reference), QUARRY_OK);
+        CHECK_EQ_STR(found_with(far, &o), "1945-03 2019-09-10*");
+        CHECK_EQ_STR(found(far), "1945-03 1945-09-10*");
+    }
+    CHECK_EQ_INT(quarry_date_parse("2024-04-13", 10, &o.reference), QUARRY_OK);
     o.flags = QUARRY_DATES_NO_INFERENCE;
     CHECK_EQ_STR(found_with("On March 5 he said", &o), "");
     o.flags = QUARRY_DATES_NO_YEARS;
