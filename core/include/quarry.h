@@ -1332,9 +1332,10 @@ enum {
 typedef struct quarry_dates_options {
     int numeric;    /* QUARRY_DATES_NUMERIC_* */
     unsigned flags; /* QUARRY_DATES_* bits */
-    /* year of a date written without one ("March 5") when no date with a
-       year precedes it in the text; precision 0 = no reference (such
-       dates are then skipped) */
+    /* the text's own date (e.g. of publication): a date written without
+       a year ("March 5") and no year written shortly before it takes the
+       year that puts it closest to this date (docs/dates.md); precision
+       0 = none: the last year written at any distance, else skipped */
     quarry_date reference;
 } quarry_dates_options;
 
