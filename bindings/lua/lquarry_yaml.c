@@ -427,13 +427,13 @@ static int push_mapping(lua_State *L, yaml_reader *r, int depth)
         if (push_node(L, r, depth + 1) != 0)
             return -1;
         if (lua_type(L, key) == LUA_TTABLE)
-            return fail_at(r, key_at, "a mapping key must be a scalar%s", NULL);
+            return fail_at(r, key_at, "%s", "a mapping key must be a scalar");
         if (lua_isnil(L, key) ||
             (r->null_idx && lua_rawequal(L, key, r->null_idx)))
-            return fail_at(r, key_at, "a mapping key must not be null%s", NULL);
+            return fail_at(r, key_at, "%s", "a mapping key must not be null");
         if (lua_type(L, key) == LUA_TNUMBER &&
             lua_tonumber(L, key) != lua_tonumber(L, key))
-            return fail_at(r, key_at, "a mapping key must not be NaN%s", NULL);
+            return fail_at(r, key_at, "%s", "a mapping key must not be NaN");
         lua_getfield(L, entry, "keys");
         lua_pushvalue(L, key);
         if (lua_rawget(L, -2) != LUA_TNIL)
@@ -482,7 +482,7 @@ static int push_node(lua_State *L, yaml_reader *r, int depth)
         anchor = r->event.data.mapping_start.anchor;
         break;
     default:
-        return fail_at(r, r->event.start_mark, "unexpected YAML event%s", NULL);
+        return fail_at(r, r->event.start_mark, "%s", "unexpected YAML event");
     }
     /* the anchor is copied: the event is replaced while children are read */
     if (anchor)
@@ -524,8 +524,8 @@ static int push_document(lua_State *L, yaml_reader *r)
     if (next_event(r) != 0)
         return -1;
     if (r->event.type != YAML_STREAM_END_EVENT)
-        return fail_at(r, r->event.start_mark,
-                       "a second YAML document: only one is read%s", NULL);
+        return fail_at(r, r->event.start_mark, "%s",
+                       "a second YAML document: only one is read");
     return 0;
 }
 
