@@ -329,6 +329,13 @@ describe("quarry report --analysis", function()
                      .. "corpus; give other options\n", err)
   end)
 
+  it("checks the output before opening the index or running anything", function()
+    local code, _, err = run({ "report", "-a", "runtime-error", "-f", "json", "-f", "tsv", "-i",
+                               ROOT .. "/no.quarry" })
+    assert.are.equal(2, code)
+    assert.matches("^quarry: 2 formats need %-o BASE", err)
+  end)
+
   it("exits 1 when a format fails", function()
     local code, out, err = run({ "report", "-a", "mine", "-f", "bad-render", "-i", IDX })
     assert.are.equal(1, code)

@@ -70,6 +70,11 @@ return { api = 1, name = "user-only", kind = "analysis", description = "from the
 return { api = 1, name = "text", kind = "format", description = "the user's text",
          render = function() return "user text\n" end }
 ]])
+  write(USER .. "/needs-term.lua", [[
+return { api = 1, name = "needs-term", kind = "analysis", description = "a required option",
+         options = { { name = "term", type = "string", required = true } },
+         run = function() end }
+]])
   -- not a plugin name: must be neither listed nor run
   write(USER .. "/Not_A_Plugin.lua", "io.open(" .. string.format("%q", ROOT .. "/ran") ..
         ", 'w'):close()\nreturn {}\n")
@@ -415,6 +420,14 @@ describe("report specs", function()
     spec = assert(report.load_spec("index: /abs.quarry\nanalyses: [word-lengths]\n",
                                    { plugins = fixture_loader(), dir = "/base" }))
     assert.are.equal("/abs.quarry", spec.index)
+  end)
+
+  it("points at the analysis when a required option is missing", function()
+    local spec, msg, _, line, col = report.load_spec("title: t\nanalyses:\n  - needs-term\n",
+                                                     { plugins = fixture_loader(), source = "s" })
+    assert.is_nil(spec)
+    assert.are.same({ 3, 5 }, { line, col })
+    assert.are.equal("s:3:5: plugin 'needs-term': option 'term' is required", msg)
   end)
 
   it("reads format options", function()

@@ -149,7 +149,9 @@ function Where:plugin(loader, name, kind, at)
   return p
 end
 
-function Where:options(plugin, tbl, key, what)
+--- Validates tbl[key] (nil: no options) as the options of plugin; at is
+--- where to point when the entry has no options mapping of its own.
+function Where:options(plugin, tbl, key, what, at)
   local given = tbl and tbl[key]
   if given ~= nil and not is_mapping(given) then
     self:fail(self:at(tbl, key), "%s must be a mapping of option names to values, got %s", what,
@@ -157,9 +159,9 @@ function Where:options(plugin, tbl, key, what)
   end
   local opts, msg, _, option = plugins.validate_options(plugin, given or {})
   if not opts then
-    local at = given and option and (given[option] ~= nil and self:at(given, option)
-                                     or self:at(given, option, true))
-    self:fail(at or self:at(tbl, key), "%s", msg)
+    local where = given and option and (given[option] ~= nil and self:at(given, option)
+                                        or self:at(given, option, true))
+    self:fail(where or self:at(tbl, key) or at, "%s", msg)
   end
   return opts, given
 end
@@ -205,7 +207,7 @@ local function check(spec, where, loader, dir)
     local entry
     if type(a) == "string" then
       local p = where:plugin(loader, a, "analysis", where:at(analyses, i))
-      local opts = where:options(p, nil, nil, what .. ".options")
+      local opts = where:options(p, nil, nil, what .. ".options", where:at(analyses, i))
       entry = { name = a, plugin = p, options = opts }
     elseif is_mapping(a) then
       where:only_keys(a, ANALYSIS_KEYS, what)
@@ -214,7 +216,7 @@ local function check(spec, where, loader, dir)
         where:fail(where:at(analyses, i), "%s: 'analysis' (the plugin name) is missing", what)
       end
       local p = where:plugin(loader, name, "analysis", where:at(a, "analysis"))
-      local opts, given = where:options(p, a, "options", what .. ".options")
+      local opts, given = where:options(p, a, "options", what .. ".options", where:at(analyses, i))
       entry = { name = name, plugin = p, options = opts, given = given,
                 subcorpus = where:subcorpus(a, "subcorpus", what .. ".subcorpus") }
     else
@@ -238,14 +240,15 @@ local function check(spec, where, loader, dir)
       local entry
       if type(f) == "string" then
         local p = where:plugin(loader, f, "format", at)
-        entry = { name = f, plugin = p, options = where:options(p, nil, nil, what .. ".options") }
+        entry = { name = f, plugin = p,
+                  options = where:options(p, nil, nil, what .. ".options", at) }
       elseif is_mapping(f) then
         where:only_keys(f, FORMAT_KEYS, what)
         local name = where:string(f, "format", what .. ".format")
         if not name then where:fail(at, "%s: 'format' (the plugin name) is missing", what) end
         local p = where:plugin(loader, name, "format", where:at(f, "format"))
         entry = { name = name, plugin = p,
-                  options = (where:options(p, f, "options", what .. ".options")) }
+                  options = (where:options(p, f, "options", what .. ".options", at)) }
       else
         where:fail(at, "%s must be a format name or a mapping, got %s", what, type_name(f))
       end

@@ -148,10 +148,19 @@ local function write_exact(report, fmt, path)
   make_parent(path)
   local f, err = io.open(path, "wb")
   if not f then args.input_error("cannot write %s", err) end
-  f:write(text)
-  f:close()
+  local ok, werr = f:write(text)
+  local closed, cerr = f:close()
+  if not ok or not closed then args.input_error("cannot write %s: %s", path, werr or cerr) end
   io.stdout:write("wrote ", path, "\n")
   return true
+end
+
+--- Raises the usage error of an output that cannot take these formats,
+--- before any analysis runs.
+local function check_output(formats, output)
+  if #formats > 1 and (output == nil or output == "-") then
+    args.usage_error("report", "%d formats need -o BASE (or an output in the spec)", #formats)
+  end
 end
 
 --- Writes the report; returns the exit status. output is a file (one
@@ -170,9 +179,7 @@ local function emit(report, formats, output, strip)
   elseif #formats == 1 then
     ok, msg = write_exact(report, formats[1], "-")
   else
-    if output == nil or output == "-" then
-      args.usage_error("report", "%d formats need -o BASE (or an output in the spec)", #formats)
-    end
+    check_output(formats, output)
     local base = strip and strip_extension(output) or output
     make_parent(base)
     local paths, werr, code = report_run.write(report, formats, base)
@@ -222,6 +229,7 @@ local function run_spec(opts, spec_path)
     output = spec.output or strip_extension(spec_path)
     if #formats == 1 then output = output .. "." .. formats[1].plugin.extension end
   end
+  check_output(formats, output)
   local index_path = opts.index and ingest.index_path(opts) or spec.index or ingest.index_path(opts)
   local idx <close> = ingest.open_index(index_path)
   local report, rmsg, code = report_run.run(idx, spec, { index_path = index_path,
@@ -253,6 +261,7 @@ local function run_one(opts)
   elseif #opts.format_opt > 0 then
     args.usage_error("report", "--format-opt needs --format")
   end
+  check_output(formats, opts.output)
   local index_path = ingest.index_path(opts)
   local idx <close> = ingest.open_index(index_path)
   local report, rmsg, code = report_run.run(idx, spec, { index_path = index_path,
