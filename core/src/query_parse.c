@@ -12,8 +12,7 @@
  */
 #include "query.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "pcre_env.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -411,25 +410,6 @@ static bool check_after_quote(parser *p)
 
 /* ---- regular expressions ------------------------------------------------ */
 
-static void *re_malloc(size_t size, void *ud)
-{
-    /* PCRE2's free callback gets no size: keep it in front of the block */
-    size_t *h = qi_alloc(ud, sizeof(size_t) * 2 + size);
-    if (!h)
-        return NULL;
-    h[0] = size;
-    return h + 2;
-}
-
-static void re_free(void *ptr, void *ud)
-{
-    size_t *h;
-    if (!ptr)
-        return;
-    h = (size_t *)ptr - 2;
-    qi_free(ud, h, sizeof(size_t) * 2 + h[0]);
-}
-
 /* Query offset of byte off of the pattern read from the regex at open. */
 static size_t regex_offset(const parser *p, size_t open, size_t off)
 {
@@ -460,7 +440,7 @@ static bool validate_regex(parser *p, size_t open, const qi_buf *b,
     uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK;
     if (caseless)
         opts |= PCRE2_CASELESS;
-    g = pcre2_general_context_create(re_malloc, re_free, p->env);
+    g = qi_pcre2_context(p->env);
     if (!g)
         return oom(p), false;
     cc = pcre2_compile_context_create(g);

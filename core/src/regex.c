@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE /* memmem, memrchr */
 #include "regex.h"
+#include "pcre_env.h"
 
 #include <string.h>
 
@@ -26,35 +27,6 @@
 
 /* How much of the pattern error messages quote. */
 #define QUOTE_MAX 60
-
-/* ---- allocator bridge --------------------------------------------------- */
-
-typedef union {
-    size_t size;
-    long double ld;
-    void *p;
-    uint64_t u;
-} blockhdr;
-
-static void *re_malloc(size_t size, void *ud)
-{
-    quarry_env *env = ud;
-    blockhdr *h = qi_alloc(env, sizeof *h + size);
-    if (!h)
-        return NULL;
-    h->size = size;
-    return h + 1;
-}
-
-static void re_free(void *p, void *ud)
-{
-    quarry_env *env = ud;
-    blockhdr *h;
-    if (!p)
-        return;
-    h = (blockhdr *)p - 1;
-    qi_free(env, h, sizeof *h + h->size);
-}
 
 /* ---- life cycle --------------------------------------------------------- */
 
@@ -239,7 +211,7 @@ int quarry_regex_compile(quarry_env *env, const char *pattern, size_t len,
         return QUARRY_OK;
     }
 
-    re->gctx = pcre2_general_context_create(re_malloc, re_free, env);
+    re->gctx = qi_pcre2_context(env);
     if (!re->gctx)
         goto nomem;
     /* the word wrapper would turn "a)(b" into a valid pattern: check the

@@ -11,8 +11,7 @@
  */
 #include "internal.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "pcre_env.h"
 
 #include <string.h>
 
@@ -36,35 +35,6 @@ struct quarry_vocab_scan {
     pcre2_match_context *mctx;
     char errmsg[QI_ERRMSG_SIZE];
 };
-
-/* ---- allocator bridge --------------------------------------------------- */
-
-typedef union {
-    size_t size;
-    long double ld;
-    void *p;
-    uint64_t u;
-} blockhdr;
-
-static void *scan_malloc(size_t size, void *ud)
-{
-    quarry_env *env = ud;
-    blockhdr *h = qi_alloc(env, sizeof *h + size);
-    if (!h)
-        return NULL;
-    h->size = size;
-    return h + 1;
-}
-
-static void scan_free(void *p, void *ud)
-{
-    quarry_env *env = ud;
-    blockhdr *h;
-    if (!p)
-        return;
-    h = (blockhdr *)p - 1;
-    qi_free(env, h, sizeof *h + h->size);
-}
 
 /* ---- life cycle --------------------------------------------------------- */
 
@@ -105,7 +75,7 @@ static int compile_regex(quarry_vocab_scan *s,
     }
     if (o->caseless)
         flags |= PCRE2_CASELESS;
-    s->gctx = pcre2_general_context_create(scan_malloc, scan_free, env);
+    s->gctx = qi_pcre2_context(env);
     if (!s->gctx)
         goto nomem;
     cctx = pcre2_compile_context_create(s->gctx);
