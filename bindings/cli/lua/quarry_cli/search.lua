@@ -179,28 +179,7 @@ local function sort_hits(idx, hits, key)
 end
 
 --- Cuts s to at most w columns, keeping its end (left context) or start.
-local function fit(s, w, keep_end)
-  if util.width(s) <= w then return s end
-  local cps = {}
-  for _, c in utf8.codes(s) do cps[#cps + 1] = utf8.char(c) end
-  local out, used = {}, 1 -- one column for the ellipsis
-  if keep_end then
-    for i = #cps, 1, -1 do
-      local cw = util.width(cps[i])
-      if used + cw > w then break end
-      table.insert(out, 1, cps[i])
-      used = used + cw
-    end
-    return "…" .. table.concat(out)
-  end
-  for i = 1, #cps do
-    local cw = util.width(cps[i])
-    if used + cw > w then break end
-    out[#out + 1] = cps[i]
-    used = used + cw
-  end
-  return table.concat(out) .. "…"
-end
+local fit = require("quarry.report_util").truncate
 
 local function print_count_by(idx, q, opts)
   local groups, msg = idx:count(q, { by = opts.count_by, filter = opts.filter })
