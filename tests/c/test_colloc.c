@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 static quarry_env *env;
-static char full_dir[256], in_dir[256];
+static char full_dir[256], in_dir[256], multi_dir[256];
+static char full_jsonl[512];
 
 static void build(const char *dir, const char *jsonl)
 {
@@ -408,6 +409,96 @@ static void test_errors(void)
     quarry_index_free(ix);
 }
 
+/* Two segments, the out documents deleted: the live documents are those of
+ * in/, so every count must equal the in index's (global term ids through
+ * each segment's map, live counts, deleted documents skipped). */
+static void test_segments_and_deletions(void)
+{
+    quarry_writer *w = NULL;
+    quarry_reader *rd = NULL;
+    quarry_writer_options o;
+    quarry_read_event ev;
+    quarry_index *multi = NULL, *in = NULL;
+    quarry_query *q = query("node");
+    quarry_colloc *a = NULL, *b = NULL;
+    quarry_dispersion_data *da = NULL, *db = NULL;
+    quarry_colloc_totals ta, tb;
+    uint64_t deleted = 0, n;
+    size_t i;
+    int docs = 0;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    CHECK_EQ_INT(quarry_writer_open(env, multi_dir, &o, &w), QUARRY_OK);
+    CHECK_EQ_INT(quarry_reader_new(env, NULL, &rd), QUARRY_OK);
+    CHECK_EQ_INT(quarry_reader_add(rd, full_jsonl), QUARRY_OK);
+    while (quarry_reader_next(rd, &ev) == QUARRY_OK) {
+        if (ev.kind != QUARRY_EVENT_DOCUMENT)
+            continue;
+        CHECK_EQ_INT(quarry_writer_add(w, ev.doc, NULL), QUARRY_OK);
+        if (++docs == 3)
+            CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
+    }
+    CHECK_EQ_INT(quarry_writer_delete_key(w, full_jsonl, 2, &n), QUARRY_OK);
+    deleted += n;
+    CHECK_EQ_INT(quarry_writer_delete_key(w, full_jsonl, 4, &n), QUARRY_OK);
+    deleted += n;
+    CHECK_EQ_INT(deleted, 2);
+    CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
+    quarry_reader_free(rd);
+    quarry_writer_free(w);
+
+    CHECK_EQ_INT(quarry_index_open(env, multi_dir, &multi), QUARRY_OK);
+    CHECK_EQ_INT(quarry_index_open(env, in_dir, &in), QUARRY_OK);
+    CHECK_EQ_INT(quarry_colloc_new(env, multi, q, NULL, &every, &a, NULL),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_colloc_new(env, in, q, NULL, &every, &b, NULL),
+                 QUARRY_OK);
+    quarry_colloc_totals_get(a, &ta);
+    quarry_colloc_totals_get(b, &tb);
+    CHECK_EQ_INT(ta.hits, 3);
+    CHECK_EQ_INT(ta.tokens, tb.tokens);
+    CHECK_EQ_INT(ta.window_tokens, tb.window_tokens);
+    CHECK_EQ_INT(quarry_colloc_count(a), quarry_colloc_count(b));
+    for (i = 0; i < quarry_colloc_count(a) && i < quarry_colloc_count(b); i++) {
+        const quarry_collocate *x = &quarry_colloc_items(a)[i];
+        const quarry_collocate *y = &quarry_colloc_items(b)[i];
+        CHECK_EQ_STR(x->text, y->text);
+        CHECK_EQ_INT(x->c1, y->c1);
+        CHECK(same_assoc(&x->assoc, &y->assoc));
+    }
+    CHECK_EQ_INT(quarry_dispersion_data_new(env, multi, q, NULL, 0, &da, NULL),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_dispersion_data_new(env, in, q, NULL, 0, &db, NULL),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_dispersion_data_part_count(da), 3);
+    CHECK_EQ_INT(quarry_dispersion_data_tokens(da),
+                 quarry_dispersion_data_tokens(db));
+    CHECK(near(quarry_dispersion_data_measures(da)->gries_dp,
+               quarry_dispersion_data_measures(db)->gries_dp));
+    quarry_dispersion_data_free(da);
+    quarry_dispersion_data_free(db);
+    /* a timeline's counted tokens per period come from postings of every
+     * segment, offset by the segment's first id */
+    {
+        quarry_timeline *t = NULL;
+        const quarry_query *qs[1] = {q};
+        CHECK_EQ_INT(quarry_timeline_new(env, multi, qs, 1, "year",
+                                         QUARRY_PERIOD_YEAR, NULL, &t, NULL,
+                                         NULL),
+                     QUARRY_OK);
+        CHECK_EQ_INT(quarry_timeline_period_count(t), 2);
+        CHECK_EQ_INT(quarry_timeline_period_tokens(t, 0), 8);
+        CHECK_EQ_INT(quarry_timeline_period_tokens(t, 1), 4 + 2);
+        CHECK_EQ_INT(quarry_timeline_cell_get(t, 1, 0)->hits, 1);
+        quarry_timeline_free(t);
+    }
+    quarry_colloc_free(a);
+    quarry_colloc_free(b);
+    quarry_query_free(q);
+    quarry_index_free(multi);
+    quarry_index_free(in);
+}
+
 /* Every allocation failure is reported, never a crash or a leak (ASan). */
 static void test_out_of_memory(void)
 {
@@ -457,11 +548,15 @@ int main(void)
     snprintf(full_dir, sizeof full_dir, "/tmp/test_colloc_full_%d",
              (int)getpid());
     snprintf(in_dir, sizeof in_dir, "/tmp/test_colloc_in_%d", (int)getpid());
+    snprintf(multi_dir, sizeof multi_dir, "/tmp/test_colloc_multi_%d",
+             (int)getpid());
+    tk_rm_rf(multi_dir);
     tk_rm_rf(full_dir);
     tk_rm_rf(in_dir);
     snprintf(path, sizeof path, "%s/qanalysis/full/corpus.jsonl",
              fix ? fix : "tests/fixtures");
     build(full_dir, path);
+    snprintf(full_jsonl, sizeof full_jsonl, "%s", path);
     snprintf(path, sizeof path, "%s/qanalysis/in/corpus.jsonl",
              fix ? fix : "tests/fixtures");
     build(in_dir, path);
@@ -471,7 +566,9 @@ int main(void)
     RUN(test_sort);
     RUN(test_dispersion);
     RUN(test_errors);
+    RUN(test_segments_and_deletions);
     RUN(test_out_of_memory);
+    tk_rm_rf(multi_dir);
     tk_rm_rf(full_dir);
     tk_rm_rf(in_dir);
     quarry_env_free(env);
