@@ -196,10 +196,18 @@ local function run(ctx, opts)
   local first_period, last_period = tl.periods[1].period, tl.periods[#tl.periods].period
   local s = report:section("Overview",
     "What the corpus holds and which terms this report follows.")
+  local without = ""
+  if not (ctx.subcorpus and ctx.subcorpus.query) then
+    local all = idx:docs({ filter = ctx.subcorpus and ctx.subcorpus.filter })
+    if all and #all > total_docs then
+      without = string.format(" %s documents without a %s are left out.",
+                              fmt_int(#all - total_docs), by)
+    end
+  end
   s:text(string.format("The corpus: %s documents and %s words (punctuation not counted; a "
-    .. "Chinese character counts as one) in %d "
-    .. "periods (%s by %s), %s to %s.", fmt_int(total_docs), fmt_int(total_tokens),
-    #tl.periods, opts.period, by, first_period, last_period))
+    .. "Chinese character counts as one) in %d periods (%s by %s), %s to %s.%s",
+    fmt_int(total_docs), fmt_int(total_tokens), #tl.periods, opts.period, by, first_period,
+    last_period, without))
   s:text(string.format("Key terms: %s; %s.", table.concat(terms, ", "), rule))
   local overview = {}
   for _, t in ipairs(terms) do
