@@ -415,3 +415,35 @@ describe("the other analysis plugins", function()
     assert.are.equal(9, #r.sections[1].blocks[2].points)
   end)
 end)
+
+describe("key-terms over many years", function()
+  it("tables the timeline by decade past 60 years; the chart keeps every year", function()
+    local dir = ROOT .. "/years"
+    os.execute("mkdir -p " .. sh(dir))
+    local f = assert(io.open(dir .. "/years.jsonl", "wb"))
+    for year = 1950, 2019 do
+      -- alpha twice a year in the 1950s, once a year after; 4 words a year
+      local text = year < 1960 and "alpha alpha beta gamma" or "alpha beta gamma delta"
+      f:write(string.format('{"year": %d, "text": "%s"}\n', year, text))
+    end
+    f:close()
+    local path = ROOT .. "/years.quarry"
+    do
+      local w <close> = assert(quarry.writer(path))
+      local s <close> = assert(quarry.open_sources(dir))
+      assert(w:add_sources(s))
+      assert(w:commit())
+    end
+    local yidx <close> = assert(quarry.open(path))
+    local r = assert(report.run(yidx, { analyses = { { analysis = "key-terms",
+                                                       options = { terms = { "alpha" } } } } }))
+    local s = section(r, "Timeline")
+    assert.are.equal(70, #s.blocks[1].points)
+    local t = s.blocks[2]
+    assert.are.equal("decade", t.columns[1].title)
+    assert.are.equal(7, #t.rows)
+    assert.are.same({ "1950s", 10, 40, 500000.0 }, { t.rows[1].period, t.rows[1].docs,
+                                                    t.rows[1].tokens, t.rows[1].t1 })
+    assert.are.same({ "2010s", 250000.0 }, { t.rows[7].period, t.rows[7].t1 })
+  end)
+end)
