@@ -430,6 +430,16 @@ describe("report specs", function()
     assert.are.equal("s:3:5: plugin 'needs-term': option 'term' is required", msg)
   end)
 
+  it("keeps params to what the report schema holds", function()
+    local spec, msg, _, line, col = report.load_spec(
+      "params: { who: me, n: [1, 2], deep: { a: 1 } }\nanalyses: [word-lengths]\n",
+      { plugins = fixture_loader(), source = "s" })
+    assert.is_nil(spec)
+    assert.are.same({ 1, 37 }, { line, col })
+    assert.matches("^s:1:37: params%.deep must be a string, a number, true/false or a list of them, "
+                   .. "got a mapping$", msg)
+  end)
+
   it("reads format options", function()
     local spec = assert(report.load_spec(
       "analyses: [word-lengths]\nformats:\n  - { format: echo, options: { width: '7' } }\n",

@@ -190,6 +190,17 @@ local function check(spec, where, loader, dir)
   if spec.params ~= nil and not is_mapping(spec.params) then
     where:fail(where:at(spec, "params"), "params must be a mapping, got %s", type_name(spec.params))
   end
+  for k, v in pairs(spec.params or {}) do
+    -- the JSON schema: strings, numbers, booleans or arrays of them
+    local ok = type(v) ~= "table" or is_list(v)
+    for _, x in ipairs(type(v) == "table" and v or {}) do
+      if type(x) == "table" then ok = false end
+    end
+    if not ok then
+      where:fail(where:at(spec.params, k), "params.%s must be a string, a number, true/false or "
+                 .. "a list of them, got %s", tostring(k), type_name(v))
+    end
+  end
   out.params = spec.params
   out.subcorpus = where:subcorpus(spec, "subcorpus", "subcorpus")
 
