@@ -17,6 +17,8 @@ quarry.errors = {}
 for k, v in pairs(core.errors) do quarry.errors[k] = v end
 -- quarry.read's code for a file the readers skip on purpose (binary, empty, ...)
 quarry.errors.ESKIPPED = "ESKIPPED"
+-- quarry.plugins.call's code for an error raised inside a plugin's hook
+quarry.errors.EPLUGIN = "EPLUGIN"
 
 quarry.json = require "quarry.json"
 quarry.yaml = core.yaml
