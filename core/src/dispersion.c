@@ -6,9 +6,9 @@
  * (quarry.h, "Collocations, dispersion, timelines").
  *
  * The stream is the subcorpus's documents concatenated in id order, with
- * punctuation and symbols left out. Sizes must be counted tokens too, so
- * every document of the subcorpus is decoded once, in the same pass that
- * places the hits.
+ * punctuation and symbols left out. A document with hits is decoded to
+ * place them among its counted tokens; one without needs only its count of
+ * counted tokens, which comes from postings (qi_counted_per_doc).
  */
 #include "qanalysis.h"
 
@@ -76,16 +76,37 @@ static int place_document(quarry_dispersion_data *d, const qi_counted *c,
     return QUARRY_OK;
 }
 
+/* A document without hits needs only its size: no decoding. */
+static int add_document_size(quarry_dispersion_data *d, uint64_t id,
+                             uint64_t tokens)
+{
+    quarry_dispersion_part *part;
+    if (!qi_array_reserve(d->env, (void **)&d->parts, &d->parts_cap,
+                          d->nparts + 1, sizeof *d->parts))
+        return oom(d->env);
+    part = &d->parts[d->nparts++];
+    part->doc = id;
+    part->first = d->tokens;
+    part->tokens = tokens;
+    part->hits = 0;
+    d->tokens += tokens;
+    return QUARRY_OK;
+}
+
 static int scan(quarry_dispersion_data *d, quarry_index *ix,
                 const quarry_subcorpus *sc, qi_hitreader *hits)
 {
     qi_counted counted;
     qi_docids doc;
-    uint64_t id, limit = quarry_index_doc_limit(ix);
+    uint64_t id, limit = quarry_index_doc_limit(ix), *per_doc = NULL;
     int rc, more;
     memset(&doc, 0, sizeof doc);
     if ((rc = qi_counted_init(d->env, ix, &counted)) != QUARRY_OK)
         return rc;
+    if ((rc = qi_counted_per_doc(d->env, ix, &per_doc)) != QUARRY_OK) {
+        qi_counted_free(d->env, &counted);
+        return rc;
+    }
     rc = qi_hitreader_next_doc(d->env, hits);
     more = rc == QUARRY_OK;
     if (rc == QUARRY_DONE)
@@ -100,11 +121,15 @@ static int scan(quarry_dispersion_data *d, quarry_index *ix,
         }
         if (rc != QUARRY_OK)
             break;
+        if (!more || hits->doc != id) {
+            rc = add_document_size(d, id, per_doc[id]);
+            continue;
+        }
         rc = qi_docids_load(d->env, ix, id, &doc);
         if (rc == QUARRY_OK)
-            rc = place_document(d, &counted, &doc, id,
-                                more && hits->doc == id ? hits : NULL);
+            rc = place_document(d, &counted, &doc, id, hits);
     }
+    qi_counted_per_doc_free(d->env, ix, per_doc);
     qi_docids_free(d->env, &doc);
     qi_counted_free(d->env, &counted);
     return rc;
