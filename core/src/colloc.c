@@ -121,8 +121,7 @@ static int word_unit(colloc_run *r, size_t s, uint32_t w, uint32_t *id)
         memset(r->word_units[s], 0xff, n * sizeof *r->word_units[s]);
     }
     if (w >= seg->stats.word_term_count) {
-        qi_set_error(r->env->errmsg, "%s: word id out of range",
-                     quarry_index_errmsg(r->ix));
+        qi_set_error(r->env->errmsg, "%s: word id out of range", r->ix->path);
         return QUARRY_ECORRUPT;
     }
     if (r->word_units[s][w] != NO_UNIT) {
@@ -199,7 +198,7 @@ static int load_units(colloc_run *r, uint64_t id)
             uint64_t end = r->spans[k].end;
             if (end <= p || end > r->doc.n) {
                 qi_set_error(r->env->errmsg, "%s: word span out of range",
-                             quarry_index_errmsg(r->ix));
+                             r->ix->path);
                 return QUARRY_ECORRUPT;
             }
             if ((rc = word_unit(r, s, r->span_words[k], &un->id)) != QUARRY_OK)
