@@ -165,9 +165,10 @@ for _, s in ipairs(data.sections) do
     if b.type == "kwic" and b.name == "first_appearance" then firsts = b end
   end
 end
-local function cell(v)
+-- JSON has no integer/float distinction: rates are written with one decimal
+local function cell(v, rate)
   if v == nil or v == quarry.json.null then return "" end
-  if math.type(v) == "float" then return string.format("%.1f", v) end
+  if rate or math.type(v) == "float" then return string.format("%.1f", v) end
   return tostring(v)
 end
 -- words of s, wrapped into lines of at most width columns after indent
@@ -204,12 +205,12 @@ print(wrap(rule, "  ", 76))
 print()
 local cols = { { "term", "term" }, { "hits", "hits", true }, { "docs", "documents", true },
                { "first", "first" }, { "first_document", "first document" },
-               { "peak", "peak" }, { "peak_per_million", "per million at peak", true } }
+               { "peak", "peak" }, { "peak_per_million", "per million at peak", true, true } }
 local widths = {}
 for i, c in ipairs(cols) do
   widths[i] = quarry.text_width(c[2])
   for _, r in ipairs(overview.rows) do
-    widths[i] = math.max(widths[i], quarry.text_width(cell(r[c[1]])))
+    widths[i] = math.max(widths[i], quarry.text_width(cell(r[c[1]], c[4])))
   end
 end
 local function row(values)
@@ -225,7 +226,7 @@ for i, c in ipairs(cols) do titles[i] = c[2] end
 print(row(titles))
 for _, r in ipairs(overview.rows) do
   local values = {}
-  for i, c in ipairs(cols) do values[i] = cell(r[c[1]]) end
+  for i, c in ipairs(cols) do values[i] = cell(r[c[1]], c[4]) end
   print(row(values))
 end
 print()
