@@ -92,8 +92,8 @@ struct qx_node {
     /* QX_PHRASE or QX_NEAR whose kids are all QX_TERMS without a surface
        check: computed from the kids' positions, without their hits */
     int plain;
-    int flat; /* plain, and each kid one term: candidates from the cursors
-                 directly */
+    int flat; /* a plain phrase or NEAR, or an AND of words only, with one
+                 term per kid: candidates from the cursors directly */
     /* QX_AND of words and NOT words whose positive words share no term:
        without a scope, its hits in a document are all its words'
        occurrences, so they are counted from the frequencies */

@@ -288,8 +288,10 @@ int qx_plan(quarry_search *s, qx_node *n)
     case QX_FILTER: n->est = UINT64_MAX; return QUARRY_OK;
     default: break;
     }
-    if (n->kind == QX_PHRASE || n->kind == QX_NEAR) {
-        n->plain = n->flat = 1;
+    if (n->kind == QX_PHRASE || n->kind == QX_NEAR || n->kind == QX_AND) {
+        n->plain = n->flat = n->kind != QX_AND;
+        if (n->kind == QX_AND)
+            n->flat = n->nkids > 0;
         for (i = 0; i < n->nkids; i++) {
             const qx_node *k = n->kids[i];
             if (k->kind != QX_TERMS || k->surface)
@@ -297,7 +299,8 @@ int qx_plan(quarry_search *s, qx_node *n)
             if (k->kind != QX_TERMS || k->nterms != 1 || k->heap)
                 n->flat = 0;
         }
-        n->flat = n->flat && n->plain;
+        if (n->kind != QX_AND)
+            n->flat = n->flat && n->plain;
     }
     if (n->kind == QX_AND)
         n->sum_count = sum_countable(n);
