@@ -447,3 +447,31 @@ describe("key-terms over many years", function()
     assert.are.same({ "2010s", 250000.0 }, { t.rows[7].period, t.rows[7].t1 })
   end)
 end)
+
+describe("key-terms on a date field", function()
+  it("cuts the first date field into months; ranges of months read 'a to b'", function()
+    -- tests/fixtures/qanalysis: node in 2020-01-15 (twice), 2021-02-01, 2021-06-01
+    local path = ROOT .. "/dates.quarry"
+    do
+      local w <close> = assert(quarry.writer(path))
+      local s <close> = assert(quarry.open_sources(os.getenv("QUARRY_FIXTURES")
+                                                   .. "/qanalysis/full"))
+      assert(w:add_sources(s))
+      assert(w:commit())
+    end
+    local didx <close> = assert(quarry.open(path))
+    local r = assert(report.run(didx, { analyses = { { analysis = "key-terms",
+      options = { terms = { "node" }, period = "month", recent = "2" } } } }))
+    assert.are.equal("date", r.provenance.options["key-terms.by"])
+    local first = section(r, "First appearance").blocks[1].rows[1]
+    assert.are.same({ "2020-01", 4, 3 }, { first.period, first.hits, first.docs })
+    local months = {}
+    for _, row in ipairs(section(r, "Timeline").blocks[2].rows) do months[#months + 1] = row.period end
+    assert.are.same({ "2020-01", "2021-02", "2021-06", "2021-07", "2023-03" }, months)
+    local k = section(r, "Keyness").blocks[1].text
+    assert.are.equal("2021-07 to 2023-03: 2 documents, 10 words; 2020-01 to 2021-06: 3 "
+                     .. "documents, 15 words.", k)
+    local top = section(r, "Top documents").blocks[1].rows[1]
+    assert.are.same({ "2020-01", 2 }, { top.period, top.hits })
+  end)
+end)

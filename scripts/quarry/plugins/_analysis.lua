@@ -176,10 +176,13 @@ function M.latest(periods, by, recent)
   local hi = periods[last + 1] and (by .. "<" .. M.period_start(periods[last + 1].period))
   out.target = M.and_filter(lo, hi)
   if first > 1 then out.reference = by .. "<" .. M.period_start(periods[first].period) end
-  out.label = first == last and periods[first].period
-    or (periods[first].period .. "-" .. periods[last].period)
-  out.earlier_label = first > 1 and (first == 2 and periods[1].period
-    or (periods[1].period .. "-" .. periods[first - 1].period)) or nil
+  -- "2017-2021", but "2021-07 to 2023-03": labels with a hyphen of their own
+  local function range(a, b)
+    if a == b then return a end
+    return a .. ((a:find("-", 1, true) or b:find("-", 1, true)) and " to " or "-") .. b
+  end
+  out.label = range(periods[first].period, periods[last].period)
+  out.earlier_label = first > 1 and range(periods[1].period, periods[first - 1].period) or nil
   return out
 end
 
