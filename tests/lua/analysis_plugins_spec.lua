@@ -338,7 +338,8 @@ describe("the other analysis plugins", function()
         assert.is_true(close(row.per_million, 3e6 / WORDS["2021"]))
       end
     end
-    assert.truthy(run_error("timeline", {}):find("option 'queries' is required", 1, true))
+    assert.truthy(run_error("timeline", {}):find("plugin 'timeline': option 'queries' is required",
+                                                 1, true))
   end)
 
   it("kwic: a line per hit", function()

@@ -68,7 +68,7 @@ return {
   kind = "analysis",
   description = "collocates of a query with observed/expected counts and association measures",
   options = {
-    { name = "query", type = "string", help = "the node: any query (required)" },
+    { name = "query", type = "string", required = true, help = "the node: any query" },
     { name = "window", type = "integer", default = 5, help = "words each side" },
     { name = "left", type = "integer", help = "words on the left (default: window)" },
     { name = "right", type = "integer", help = "words on the right (default: window)" },

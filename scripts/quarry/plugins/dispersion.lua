@@ -55,7 +55,7 @@ return {
   kind = "analysis",
   description = "dispersion of queries: range, Juilland's D, Gries' DP and a dispersion plot",
   options = {
-    { name = "queries", type = "list", help = "the queries (required)" },
+    { name = "queries", type = "list", required = true, help = "the queries" },
     { name = "parts", type = "integer", default = 0, help = "equal parts to cut the subcorpus "
       .. "into (0: its documents)" },
   },

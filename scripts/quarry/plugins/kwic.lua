@@ -54,7 +54,7 @@ return {
   kind = "analysis",
   description = "concordance lines (keyword in context) of a query",
   options = {
-    { name = "query", type = "string", help = "the query (required)" },
+    { name = "query", type = "string", required = true, help = "the query" },
     { name = "context", type = "integer", default = 8, help = "context each side, in tokens "
       .. "(or characters with unit=chars)" },
     { name = "unit", type = "enum", choices = { "tokens", "chars", "sentence" },

@@ -76,7 +76,7 @@ return {
   kind = "analysis",
   description = "hits of queries per year, decade, quarter, month or day, per million words",
   options = {
-    { name = "queries", type = "list", help = "the queries to follow (required)" },
+    { name = "queries", type = "list", required = true, help = "the queries to follow" },
     { name = "by", type = "string", help = "the date or year field (default: the first date "
       .. "field, else a field named year)" },
     { name = "period", type = "enum", choices = { "year", "decade", "quarter", "month", "day",
