@@ -582,6 +582,22 @@ static int plain_near(quarry_search *s, qi_segment *seg, qx_node *n,
     near_kept w = {out, 0, UINT64_MAX};
     int rc;
     *count = 0;
+    if (k == 2 && !n->ordered && n->flat) {
+        /* the common NEAR of two words: its cursors are on doc */
+        qi_postings *px = &n->kids[0]->pl[0], *py = &n->kids[1]->pl[0];
+        rc = plain_reserve(s, px->freq + py->freq);
+        if (rc == QUARRY_OK)
+            rc = qi_postings_positions(px, s->plain_pos);
+        if (rc == QUARRY_OK)
+            rc = qi_postings_positions(py, s->plain_pos + px->freq);
+        if (rc == QUARRY_ENOMEM)
+            return rc;
+        if (rc != QUARRY_OK)
+            return seg_error(s, seg, rc);
+        rc = near_pair(s, n, s->plain_pos, (size_t)px->freq,
+                       s->plain_pos + px->freq, (size_t)py->freq, &w);
+        goto finish;
+    }
     if (!cursors_reserve(s, 4 * k))
         return nomem(s);
     off = s->cursors;
