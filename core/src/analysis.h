@@ -85,6 +85,17 @@ static inline uint8_t qi_itemizer_flags(const qi_itemizer *it, uint32_t item)
 int qi_count_terms(quarry_index *ix, const quarry_subcorpus *sc,
                    uint64_t *counts, uint64_t *docs, uint64_t *tokens);
 
+/* The same from the postings, without reading token streams: faster, and
+ * no work at all for segments whose every live document is in sc (their
+ * dictionary counts are taken as they are). */
+int qi_count_terms_postings(quarry_index *ix, const quarry_subcorpus *sc,
+                            uint64_t *counts, uint64_t *docs);
+/* 1 if no segment has a CJK word layer: then the WORDS unit is the TERMS
+ * unit and counts may come from the postings. */
+int qi_terms_are_words(quarry_index *ix);
+/* Flags of term id (QI_ITEM_*), computed now if it was never seen. */
+int qi_itemizer_term_flags(qi_itemizer *it, uint32_t term, uint8_t *flags);
+
 /* The next document of sc after id (from id + 1; sc NULL: live ones);
  * quarry_index_doc_limit when none is left. Start with qi_next_doc(ix, sc,
  * UINT64_MAX). */

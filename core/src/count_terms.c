@@ -437,3 +437,95 @@ oom:
     qi_set_error(env->errmsg, "out of memory listing documents");
     return QUARRY_ENOMEM;
 }
+
+int qi_itemizer_term_flags(qi_itemizer *it, uint32_t term, uint8_t *flags)
+{
+    if (!(qi_itemizer_flags(it, term) & QI_ITEM_KNOWN)) {
+        size_t len = 0;
+        const char *t = quarry_index_term_text(it->ix, term, &len, NULL, NULL);
+        if (!t) {
+            qi_set_error(it->errmsg, "%s", quarry_index_errmsg(it->ix));
+            return QUARRY_ECORRUPT;
+        }
+        if (set_flags(it, term, t, len, t, len) != QUARRY_OK) {
+            qi_set_error(it->errmsg, "out of memory");
+            return QUARRY_ENOMEM;
+        }
+    }
+    *flags = it->flags[term];
+    return QUARRY_OK;
+}
+
+int qi_terms_are_words(quarry_index *ix)
+{
+    size_t i;
+    for (i = 0; i < ix->nsegs; i++)
+        if (ix->segs[i].stats.word_term_count > 0)
+            return 0;
+    return 1;
+}
+
+/* 1 if sc holds every live document of segment s. */
+static int covers_segment(const quarry_subcorpus *sc, const qi_ixseg *s)
+{
+    uint64_t d;
+    for (d = 0; d < s->ms.doc_count; d++)
+        if (!qi_del_test(s->del, d) &&
+            !quarry_subcorpus_contains(sc, s->base + d))
+            return 0;
+    return 1;
+}
+
+int qi_count_terms_postings(quarry_index *ix, const quarry_subcorpus *sc,
+                            uint64_t *counts, uint64_t *docs)
+{
+    size_t i;
+    int rc;
+    if (qi_index_needs_table(ix) &&
+        (rc = qi_index_terms_build(ix)) != QUARRY_OK)
+        return rc;
+    for (i = 0; i < ix->nsegs; i++) {
+        qi_ixseg *s = &ix->segs[i];
+        /* the dictionary's counts are those of every document of a segment
+         * without deletions: no postings to walk when all of them count */
+        int stored = !s->del && (!sc || covers_segment(sc, s));
+        qi_termiter ti;
+        rc = qi_termiter_start(&ti, s->seg, 0);
+        while (rc == QUARRY_OK && (rc = qi_termiter_next(&ti)) == QUARRY_OK) {
+            uint64_t c = 0, dc = 0, g = ti.term.ordinal;
+            if (g >= s->stats.term_count)
+                goto corrupt;
+            if (s->gmap)
+                g = s->gmap[g];
+            if (stored) {
+                c = ti.term.coll_freq;
+                dc = ti.term.doc_freq;
+            } else {
+                qi_postings pl;
+                rc = qi_postings_start(&pl, s->seg, &ti.term);
+                while (rc == QUARRY_OK &&
+                       (rc = qi_postings_next(&pl)) == QUARRY_OK) {
+                    if (sc ? !quarry_subcorpus_contains(sc, s->base + pl.doc)
+                           : qi_del_test(s->del, pl.doc))
+                        continue;
+                    c += pl.freq;
+                    dc++;
+                }
+                if (rc != QUARRY_DONE)
+                    break;
+                rc = QUARRY_OK;
+            }
+            counts[g] += c;
+            if (docs)
+                docs[g] += dc;
+        }
+        if (rc != QUARRY_DONE) {
+            qi_set_error(ix->errmsg, "%s", qi_segment_errmsg(s->seg));
+            return rc;
+        }
+    }
+    return QUARRY_OK;
+corrupt:
+    qi_set_error(ix->errmsg, "%s: term ordinal out of range", ix->path);
+    return QUARRY_ECORRUPT;
+}

@@ -314,6 +314,66 @@ done:
     return rc;
 }
 
+/* The same list from the postings (single items of terms, no groups):
+ * O(postings of the subcorpus's terms) instead of O(tokens), and O(types)
+ * when the subcorpus is every live document. */
+static int count_terms_fast(quarry_freq *f, qi_itemizer *it,
+                            const quarry_subcorpus *sc,
+                            const quarry_freq_options *o,
+                            quarry_freq_totals *tot, char *errmsg)
+{
+    quarry_env *env = f->env;
+    quarry_index *ix = it->ix;
+    size_t nt = (size_t)it->nterms, i, ncand = 0, alloc = nt ? nt : 1;
+    uint64_t *counts = qi_calloc(env, alloc, sizeof *counts);
+    uint64_t *docs = qi_calloc(env, alloc, sizeof *docs);
+    qi_cand *cands = qi_alloc(env, alloc * sizeof *cands);
+    uint64_t id;
+    int rc = QUARRY_ENOMEM;
+    if (!counts || !docs || !cands) {
+        qi_set_error(errmsg, "out of memory");
+        goto done;
+    }
+    rc = qi_count_terms_postings(ix, sc, counts, docs);
+    if (rc != QUARRY_OK) {
+        qi_set_error(errmsg, "%s", quarry_index_errmsg(ix));
+        goto done;
+    }
+    for (i = 0; i < nt; i++) {
+        uint8_t fl;
+        if (!counts[i])
+            continue;
+        rc = qi_itemizer_term_flags(it, (uint32_t)i, &fl);
+        if (rc != QUARRY_OK) {
+            qi_set_error(errmsg, "%s", it->errmsg);
+            goto done;
+        }
+        if (fl & QI_ITEM_SKIPPED)
+            continue;
+        tot->tokens += counts[i];
+        tot->types++;
+        if (counts[i] < o->min_count || (fl & QI_ITEM_STOP))
+            continue;
+        cands[ncand].count = counts[i];
+        cands[ncand].docs = docs[i];
+        cands[ncand].key = i;
+        ncand++;
+    }
+    tot->ngrams = tot->tokens;
+    for (id = qi_next_doc(ix, sc, UINT64_MAX); id < quarry_index_doc_limit(ix);
+         id = qi_next_doc(ix, sc, id))
+        tot->docs++;
+    rc = qi_freq_emit(f, cands, ncand, o->top, 0, tot->tokens, item_cmp,
+                      item_text, it);
+    if (rc != QUARRY_OK)
+        qi_set_error(errmsg, "out of memory");
+done:
+    qi_free(env, counts, alloc * sizeof *counts);
+    qi_free(env, docs, alloc * sizeof *docs);
+    qi_free(env, cands, alloc * sizeof *cands);
+    return rc;
+}
+
 int quarry_freq_new(quarry_env *env, quarry_index *ix,
                     const quarry_subcorpus *sc, const quarry_freq_options *opts,
                     quarry_freq **out)
@@ -325,7 +385,7 @@ int quarry_freq_new(quarry_env *env, quarry_index *ix,
     counters c;
     char errmsg[QI_ERRMSG_SIZE] = "";
     size_t g;
-    int rc;
+    int rc, fast = 0;
 
     *out = NULL;
     memset(&o, 0, sizeof o);
@@ -358,7 +418,17 @@ int quarry_freq_new(quarry_env *env, quarry_index *ix,
     f->totals = qi_calloc(env, dl.n ? dl.n : 1, sizeof *f->totals);
     if (!f->totals)
         goto oom;
-    for (g = 0; g < dl.n; g++) {
+    if (o.n == 1 && !o.groups &&
+        (o.unit == QUARRY_UNIT_TERMS ||
+         (o.unit == QUARRY_UNIT_WORDS && qi_terms_are_words(ix)))) {
+        rc = count_terms_fast(f, &it, sc, &o, &f->totals[0], errmsg);
+        if (rc != QUARRY_OK) {
+            qi_set_error(env->errmsg, "freq: %s", errmsg);
+            goto fail_env;
+        }
+        fast = 1;
+    }
+    for (g = 0; g < dl.n && !fast; g++) {
         if (o.n == 1)
             rc = count_items(f, &it, &c, dl.ids[g], dl.len[g], g, &o,
                              &f->totals[g], errmsg);

@@ -126,6 +126,67 @@ oom:
     return QUARRY_ENOMEM;
 }
 
+/* The same from the postings, for units whose items are terms: the
+ * documents of sc, or the live ones outside `outside` (every live one minus
+ * those of outside, whose counts come from the dictionary when nothing is
+ * deleted). Skipped terms (punctuation, symbols) get 0. */
+static int count_side_postings(qi_itemizer *it, const quarry_subcorpus *sc,
+                               const quarry_subcorpus *outside, side *s,
+                               char *errmsg)
+{
+    quarry_env *env = it->env;
+    quarry_index *ix = it->ix;
+    size_t n = (size_t)it->nterms, i, alloc = n ? n : 1;
+    uint64_t *inner = NULL, id;
+    int rc;
+    s->count = qi_calloc(env, alloc, sizeof *s->count);
+    if (!s->count)
+        goto oom;
+    s->cap = alloc;
+    rc = qi_count_terms_postings(ix, outside ? NULL : sc, s->count, NULL);
+    if (rc == QUARRY_OK && outside) {
+        inner = qi_calloc(env, alloc, sizeof *inner);
+        if (!inner)
+            goto oom;
+        rc = qi_count_terms_postings(ix, outside, inner, NULL);
+        for (i = 0; rc == QUARRY_OK && i < n; i++)
+            s->count[i] -= inner[i];
+        qi_free(env, inner, alloc * sizeof *inner);
+    }
+    if (rc != QUARRY_OK) {
+        qi_set_error(errmsg, "%s", quarry_index_errmsg(ix));
+        return rc;
+    }
+    for (i = 0; i < n; i++) {
+        uint8_t fl;
+        if (!s->count[i])
+            continue;
+        if ((rc = qi_itemizer_term_flags(it, (uint32_t)i, &fl)) != QUARRY_OK) {
+            qi_set_error(errmsg, "%s", it->errmsg);
+            return rc;
+        }
+        if (fl & QI_ITEM_SKIPPED)
+            s->count[i] = 0;
+        else
+            s->tokens += s->count[i];
+    }
+    for (id = qi_next_doc(ix, outside ? NULL : sc, UINT64_MAX);
+         id < quarry_index_doc_limit(ix);
+         id = qi_next_doc(ix, outside ? NULL : sc, id))
+        s->docs += !(outside && quarry_subcorpus_contains(outside, id));
+    return QUARRY_OK;
+oom:
+    qi_set_error(errmsg, "out of memory");
+    return QUARRY_ENOMEM;
+}
+
+/* Items of it are terms: counts may come from the postings. */
+static int terms_unit(qi_itemizer *it)
+{
+    return it->unit == QUARRY_UNIT_TERMS ||
+           (it->unit == QUARRY_UNIT_WORDS && qi_terms_are_words(it->ix));
+}
+
 /* One item with both frequencies. */
 typedef struct row {
     const char *text; /* borrowed from an itemizer or the join vocabulary */
@@ -352,10 +413,12 @@ int quarry_keywords_new(quarry_env *env, quarry_index *tix,
         goto fail;
     }
     it[0].sentences = it[1].sentences = 0;
-    rc = count_side(&it[0], tsc, NULL, &sd[0], errmsg);
+    rc = (terms_unit(&it[0]) ? count_side_postings
+                             : count_side)(&it[0], tsc, NULL, &sd[0], errmsg);
     if (rc == QUARRY_OK)
-        rc = count_side(&it[two ? 1 : 0], rix ? rsc : NULL, rix ? NULL : tsc,
-                        &sd[1], errmsg);
+        rc = (terms_unit(&it[two ? 1 : 0]) ? count_side_postings : count_side)(
+            &it[two ? 1 : 0], rix ? rsc : NULL, rix ? NULL : tsc, &sd[1],
+            errmsg);
     if (rc != QUARRY_OK)
         goto fail;
     if (sd[0].tokens == 0 || sd[1].tokens == 0) {

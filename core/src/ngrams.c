@@ -197,8 +197,21 @@ int qi_ngrams_count(quarry_freq *f, qi_itemizer *it, const uint64_t *docs,
     t.env = env;
     t.n = n;
     t.stride = (sizeof(slot) + n * sizeof(uint32_t) + 7) / 8 * 8;
-    if (tab_alloc(&t, 1u << 12) != QUARRY_OK)
-        goto oom;
+    /* Sized for a type per 12 tokens (UN corpus bigrams: one per 15), so
+     * that big lists are not rehashed ten times on the way */
+    {
+        uint64_t tokens = 0;
+        size_t cap = 1u << 12;
+        for (d = 0; d < ndocs; d++) {
+            quarry_index_doc meta;
+            if (quarry_index_doc_get(it->ix, docs[d], &meta) == QUARRY_OK)
+                tokens += meta.tokens;
+        }
+        while (cap < (size_t)1 << 28 && cap * 7 / 10 < tokens / 12)
+            cap *= 2;
+        if (tab_alloc(&t, cap) != QUARRY_OK)
+            goto oom;
+    }
     for (d = 0; d < ndocs; d++) {
         uint32_t seq = (uint32_t)(d + 1);
         size_t run = 0;

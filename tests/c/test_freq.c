@@ -202,6 +202,68 @@ static void test_groups_and_subcorpus(void)
     quarry_index_free(ix);
 }
 
+/* The whole-list path reads postings (or dictionary counts); lists per
+ * group read token streams. Summed over the groups, they must agree. */
+static void test_postings_path_agrees(void)
+{
+    quarry_index *ix = NULL;
+    quarry_groups *g = NULL;
+    quarry_filter *flt = NULL;
+    quarry_subcorpus *sc = NULL;
+    quarry_freq_options o;
+    quarry_freq *whole = NULL, *parts = NULL;
+    quarry_freq_totals t, tp;
+    size_t i, j, k;
+    int pass;
+
+    CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
+    CHECK_EQ_INT(quarry_filter_compile(env, "year=2002", 9, &flt, NULL),
+                 QUARRY_OK);
+    CHECK_EQ_INT(quarry_subcorpus_new(env, ix, flt, NULL, &sc), QUARRY_OK);
+    CHECK_EQ_INT(
+        quarry_groups_new(env, ix, "year", QUARRY_PERIOD_VALUE, NULL, &g),
+        QUARRY_OK);
+    for (pass = 0; pass < 3; pass++) {
+        memset(&o, 0, sizeof o);
+        o.unit = pass == 2 ? QUARRY_UNIT_WORDS : QUARRY_UNIT_TERMS;
+        o.include_punct = pass == 1;
+        CHECK_EQ_INT(quarry_freq_new(env, ix, pass ? sc : NULL, &o, &whole),
+                     QUARRY_OK);
+        o.groups = g;
+        CHECK_EQ_INT(quarry_freq_new(env, ix, pass ? sc : NULL, &o, &parts),
+                     QUARRY_OK);
+        memset(&tp, 0, sizeof tp);
+        for (k = 0; k < quarry_freq_group_count(parts); k++) {
+            quarry_freq_totals_get(parts, k, &t);
+            tp.tokens += t.tokens;
+            tp.docs += t.docs;
+        }
+        quarry_freq_totals_get(whole, 0, &t);
+        CHECK_EQ_INT(t.tokens, tp.tokens);
+        CHECK_EQ_INT(t.docs, tp.docs);
+        for (i = 0; i < quarry_freq_count(whole); i++) {
+            quarry_freq_entry e, p;
+            uint64_t count = 0, docs = 0;
+            quarry_freq_get(whole, i, &e);
+            for (j = 0; j < quarry_freq_count(parts); j++) {
+                quarry_freq_get(parts, j, &p);
+                if (p.len == e.len && memcmp(p.text, e.text, e.len) == 0) {
+                    count += p.count;
+                    docs += p.docs;
+                }
+            }
+            CHECK_EQ_INT(e.count, count);
+            CHECK_EQ_INT(e.docs, docs);
+        }
+        quarry_freq_free(whole);
+        quarry_freq_free(parts);
+    }
+    quarry_groups_free(g);
+    quarry_subcorpus_free(sc);
+    quarry_filter_free(flt);
+    quarry_index_free(ix);
+}
+
 static void test_ngrams(void)
 {
     quarry_index *ix = NULL;
@@ -384,6 +446,27 @@ static void test_keyness(void)
     CHECK_EQ_INT(rt, 9);
     quarry_keywords_get(kw, 0, &k);
     check_keyword(&k, "a", 2, 0, 18, 9, 0.5);
+    quarry_keywords_free(kw);
+
+    /* Chinese words (token streams: the word layer) against English */
+    quarry_keywords_options_init(&o);
+    o.min_freq = 2;
+    o.max_p = 1;
+    CHECK_EQ_INT(quarry_keywords_new(env, zix, NULL, ix, NULL, &o, &kw),
+                 QUARRY_OK);
+    quarry_keywords_sizes(kw, &tt, NULL, &rt, NULL);
+    CHECK_EQ_INT(rt, 18);
+    {
+        int seen = 0;
+        for (i = 0; i < quarry_keywords_count(kw); i++) {
+            quarry_keywords_get(kw, i, &k);
+            if (strcmp(k.text, "发展") == 0) {
+                check_keyword(&k, "发展", 2, 0, (double)tt, 18, 1);
+                seen = 1;
+            }
+        }
+        CHECK(seen);
+    }
     quarry_keywords_free(kw);
 
     /* bad options */
@@ -597,8 +680,9 @@ static void test_bad_options(void)
 static void test_alloc_failures(void)
 {
     long budget;
-    int done_freq = 0, done_kw = 0, done_ls = 0;
-    for (budget = 0; budget < 2000 && !(done_freq && done_kw && done_ls);
+    int done_freq = 0, done_kw = 0, done_ls = 0, done_fast = 0;
+    for (budget = 0;
+         budget < 2000 && !(done_freq && done_kw && done_ls && done_fast);
          budget++) {
         tk_fail fl = {-1, 0};
         quarry_env *fenv = NULL;
@@ -628,6 +712,19 @@ static void test_alloc_failures(void)
                 CHECK_EQ_INT(rc, QUARRY_ENOMEM);
                 CHECK(f == NULL);
             }
+        }
+        fl.budget = budget;
+        if (!done_fast) {
+            quarry_freq *ff = NULL;
+            rc = quarry_freq_new(fenv, ix, NULL, NULL, &ff);
+            if (rc == QUARRY_OK) {
+                CHECK_EQ_INT(quarry_freq_count(ff), 10);
+                done_fast = 1;
+            } else {
+                CHECK_EQ_INT(rc, QUARRY_ENOMEM);
+                CHECK(ff == NULL);
+            }
+            quarry_freq_free(ff);
         }
         fl.budget = budget;
         if (!done_kw) {
@@ -663,7 +760,7 @@ static void test_alloc_failures(void)
         quarry_index_free(ix);
         quarry_env_free(fenv);
     }
-    CHECK(done_freq && done_kw && done_ls);
+    CHECK(done_freq && done_kw && done_ls && done_fast);
 }
 
 int main(void)
@@ -679,6 +776,7 @@ int main(void)
     build();
     RUN(test_freq_lists);
     RUN(test_groups_and_subcorpus);
+    RUN(test_postings_path_agrees);
     RUN(test_ngrams);
     RUN(test_keyness);
     RUN(test_lexstats);
