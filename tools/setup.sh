@@ -231,11 +231,13 @@ for _, r in ipairs(overview.rows) do
 end
 print()
 print("first appearances:")
-local i = 0
 for _, r in ipairs(overview.rows) do
   if r.first ~= nil and r.first ~= quarry.json.null then
-    i = i + 1
-    local l = firsts and firsts.lines[i]
+    local l
+    for _, line in ipairs(firsts and firsts.lines or {}) do
+      -- the line of a first appearance is labelled "PERIOD DOCUMENT"
+      if line.label == cell(r.first) .. " " .. cell(r.first_document) then l = line end
+    end
     print(string.format("  %s, %s, %s:", r.term, cell(r.first), cell(r.first_document)))
     if l then
       print("    " .. tail((l.left or ""):gsub("^%s+", ""), 36) .. "[" .. l.hit .. "]"

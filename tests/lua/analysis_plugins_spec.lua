@@ -299,6 +299,13 @@ describe("key-terms default terms", function()
     local o = section(r, "Overview").blocks[3].rows[1]
     assert.are.same({ "2019", 11 }, { o.first, o.hits })
     assert.are.equal(4, #section(r, "Timeline").blocks[2].rows)
+    -- a subcorpus query: the documents that say vaccine (2021, 2022); the
+    -- latest period is 2022, the earlier one 2021
+    r = run("key-terms", { terms = { "pandemic" } }, { query = "vaccine" })
+    assert.truthy(section(r, "Overview").blocks[1].text:find("2 documents", 1, true))
+    assert.are.same({ 5, 2 }, { section(r, "Overview").blocks[3].rows[1].hits,
+                                section(r, "Overview").blocks[3].rows[1].docs })
+    assert.truthy(section(r, "Keyness").blocks[1].text:find("^2022: 1 documents"))
   end)
 end)
 

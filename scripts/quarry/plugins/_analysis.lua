@@ -150,7 +150,8 @@ end
 --- Splits the periods into "the latest" and "the earlier ones".
 --- recent: an integer string N (the N latest periods) or a period label.
 --- Returns { target = filter, reference = filter or nil, latest = {labels},
---- earlier = {labels}, label = "2017-2021" }.
+--- earlier = {labels}, label = "2017-2021", earlier_label =, docs = the
+--- documents of the latest periods }.
 function M.latest(periods, by, recent)
   if #periods == 0 then M.fail("the subcorpus has no documents with a '%s' value", by) end
   local first, last
@@ -169,8 +170,11 @@ function M.latest(periods, by, recent)
     n = math.min(n, math.max(#periods - 1, 1))
     first, last = #periods - n + 1, #periods
   end
-  local out = { latest = {}, earlier = {} }
-  for i = first, last do out.latest[#out.latest + 1] = periods[i].period end
+  local out = { latest = {}, earlier = {}, docs = 0 }
+  for i = first, last do
+    out.latest[#out.latest + 1] = periods[i].period
+    out.docs = out.docs + periods[i].docs
+  end
   for i = 1, first - 1 do out.earlier[#out.earlier + 1] = periods[i].period end
   local lo = by .. ">=" .. M.period_start(periods[first].period)
   local hi = periods[last + 1] and (by .. "<" .. M.period_start(periods[last + 1].period))

@@ -51,7 +51,7 @@ end
 local function choose_terms(idx, ctx, opts, split, keywords)
   local chosen, rule = {}, nil
   local target = A.scope(ctx, {}, split.target)
-  local target_docs = #assert(idx:docs({ filter = target.filter }))
+  local target_docs = split.docs
   local need = math.max(1, (target_docs + 1) // 2)
   local function spread(term)
     local d, msg = idx:dispersion(term, { filter = target.filter, query = target.query,
@@ -304,7 +304,6 @@ local function run(ctx, opts)
       if left then
         lines[#lines + 1] = { label = q.first_period .. " " .. row.document,
                               position = first, left = left, hit = hit, right = right, doc = doc }
-        row.line = left .. "[" .. hit .. "]" .. right
       end
     end
   end
