@@ -17,6 +17,11 @@ local function fmt_int(n)
   return sign .. digits:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
 end
 
+-- "1 document", "2,345 documents"
+local function count_of(n, noun)
+  return fmt_int(n) .. " " .. noun .. (n == 1 and "" or "s")
+end
+
 local function utf8_prefix(s, n)
   local ok, len = pcall(utf8.len, s)
   if not ok or not len then return s end
@@ -200,14 +205,16 @@ local function run(ctx, opts)
   if not (ctx.subcorpus and ctx.subcorpus.query) then
     local all = idx:docs({ filter = ctx.subcorpus and ctx.subcorpus.filter })
     if all and #all > total_docs then
-      without = string.format(" %s documents without a %s are left out.",
-                              fmt_int(#all - total_docs), by)
+      without = string.format(" %s without a %s %s left out.",
+                              count_of(#all - total_docs, "document"), by,
+                              #all - total_docs == 1 and "is" or "are")
     end
   end
-  s:text(string.format("The corpus: %s documents and %s words (punctuation not counted; a "
-    .. "Chinese character counts as one) in %d periods (%s by %s), %s to %s.%s",
-    fmt_int(total_docs), fmt_int(total_tokens), #tl.periods, opts.period, by, first_period,
-    last_period, without))
+  s:text(string.format("The corpus: %s and %s (punctuation not counted; a "
+    .. "Chinese character counts as one) in %s (%s by %s), %s to %s.%s",
+    count_of(total_docs, "document"), count_of(total_tokens, "word"),
+    count_of(#tl.periods, "period"), opts.period,
+    by, first_period, last_period, without))
   s:text(string.format("Key terms: %s; %s.", table.concat(terms, ", "), rule))
   local overview = {}
   for _, t in ipairs(terms) do
@@ -391,9 +398,10 @@ local function run(ctx, opts)
       .. "(negative) in %s than in %s, by log-likelihood G² (%s; p <= "
       .. "0.05, at least 3 occurrences); log ratio is the binary log of the ratio of their "
       .. "relative frequencies.", split.label, split.earlier_label, A.stop_text(opts.stop)))
-    s:text(string.format("%s: %s documents, %s words; %s: %s documents, %s words.", split.label,
-      fmt_int(ktot.target_docs), fmt_int(ktot.target_tokens), split.earlier_label,
-      fmt_int(ktot.reference_docs), fmt_int(ktot.reference_tokens)))
+    s:text(string.format("%s: %s, %s; %s: %s, %s.", split.label,
+      count_of(ktot.target_docs, "document"), count_of(ktot.target_tokens, "word"),
+      split.earlier_label, count_of(ktot.reference_docs, "document"),
+      count_of(ktot.reference_tokens, "word")))
     local rows, pts, counts = {}, {}, { ["+"] = 0, ["-"] = 0 }
     local more = "more in " .. split.label
     local less = "more in " .. split.earlier_label
