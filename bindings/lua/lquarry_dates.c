@@ -523,10 +523,13 @@ static int l_statements(lua_State *L)
     lq_statements *owner;
     int order, labels, nret, is_list;
     lua_settop(L, 2);
+    /* an array is a list of texts; a table without an array part is one
+       text table (a document table of quarry.read) */
     is_list = lua_istable(L, 1) && lua_rawlen(L, 1) > 0;
-    if (!is_list && lua_type(L, 1) != LUA_TSTRING &&
-        !luaL_testudata(L, 1, LQ_DOCUMENT_MT))
-        luaL_argexpected(L, 0, 1, "string, Document or array of texts");
+    luaL_argexpected(L,
+                     lua_type(L, 1) == LUA_TSTRING || lua_istable(L, 1) ||
+                         luaL_testudata(L, 1, LQ_DOCUMENT_MT),
+                     1, "string, table, Document or array of texts");
     order = read_statement_options(L, 2, "statements", &o);
     tok = cached_tokenizer(L, 2);
     if (!tok)

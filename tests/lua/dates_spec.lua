@@ -168,6 +168,10 @@ describe("quarry.statements", function()
     local rd = quarry.statements({ doc })
     assert.are.equal(11, #rd)
     assert.are.equal("article.txt", rd[1].label)
+    -- one document table alone: no doc or label
+    local one = quarry.statements(assert(quarry.read(FIX .. "/article.txt")))
+    assert.are.equal(11, #one)
+    assert.is_nil(one[1].label)
   end)
 
   it("fails softly on text that is not UTF-8 and raises on bad arguments", function()
@@ -177,6 +181,7 @@ describe("quarry.statements", function()
     assert.are.equal("EINVAL", code)
     assert.has_error(function() quarry.statements(5) end)
     assert.has_error(function() quarry.statements({ 5 }) end)
+    assert.has_error(function() quarry.statements({ label = "no text" }) end)
     assert.has_error(function() quarry.statements("x", { order = "size" }) end,
                      "statements: option 'order' must be date or document")
     assert.has_error(function() quarry.statements("x", { terms = "a" }) end)
