@@ -92,8 +92,9 @@ struct qx_node {
     /* QX_PHRASE or QX_NEAR whose kids are all QX_TERMS without a surface
        check: computed from the kids' positions, without their hits */
     int plain;
-    int flat; /* a plain phrase or NEAR, or an AND of words only, with one
-                 term per kid: candidates from the cursors directly */
+    /* QX_PHRASE, QX_NEAR or QX_AND whose kids are all QX_TERMS of one term
+       without a surface check: candidates from the cursors directly */
+    int flat;
     /* QX_AND of words and NOT words whose positive words share no term:
        without a scope, its hits in a document are all its words'
        occurrences, so they are counted from the frequencies */

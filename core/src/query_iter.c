@@ -289,18 +289,16 @@ int qx_plan(quarry_search *s, qx_node *n)
     default: break;
     }
     if (n->kind == QX_PHRASE || n->kind == QX_NEAR || n->kind == QX_AND) {
-        n->plain = n->flat = n->kind != QX_AND;
-        if (n->kind == QX_AND)
-            n->flat = n->nkids > 0;
+        bool words = n->nkids > 0, one_term = true;
         for (i = 0; i < n->nkids; i++) {
             const qx_node *k = n->kids[i];
             if (k->kind != QX_TERMS || k->surface)
-                n->plain = 0;
-            if (k->kind != QX_TERMS || k->nterms != 1 || k->heap)
-                n->flat = 0;
+                words = false;
+            else if (k->nterms != 1 || k->heap)
+                one_term = false;
         }
-        if (n->kind != QX_AND)
-            n->flat = n->flat && n->plain;
+        n->plain = words && n->kind != QX_AND;
+        n->flat = words && one_term;
     }
     if (n->kind == QX_AND)
         n->sum_count = sum_countable(n);
