@@ -5,7 +5,7 @@
 -- freq_filtered (terms, --filter year>=1946: every document, so the
 -- dictionary counts), freq_subset (terms, --filter year>=1970: 86% of the
 -- tokens, through the postings), freq_groups (terms per year, top 100
--- each: token streams), bigrams (top 1000), keyness (year<1980 vs
+-- each, through the postings), bigrams (top 1000), keyness (year<1980 vs
 -- year>=2000).
 local quarry = require "quarry"
 

@@ -90,6 +90,22 @@ int qi_count_terms(quarry_index *ix, const quarry_subcorpus *sc,
  * dictionary counts are taken as they are). */
 int qi_count_terms_postings(quarry_index *ix, const quarry_subcorpus *sc,
                             uint64_t *counts, uint64_t *docs);
+/* Term counts per group from the postings: for each group, the terms of
+ * its documents (in sc) as tuples, one per segment holding the term (so a
+ * term may come several times: callers merge by term). */
+typedef struct qi_group_count {
+    uint32_t term;
+    uint32_t docs;
+    uint64_t count;
+} qi_group_count;
+typedef struct qi_group_counts {
+    size_t groups;
+    qi_group_count **t; /* per group */
+    size_t *n, *cap;    /* per group */
+} qi_group_counts;
+int qi_count_terms_groups(quarry_index *ix, const quarry_subcorpus *sc,
+                          const quarry_groups *groups, qi_group_counts *out);
+void qi_group_counts_free(quarry_env *env, qi_group_counts *gc);
 /* 1 if no segment has a CJK word layer: then the WORDS unit is the TERMS
  * unit and counts may come from the postings. */
 int qi_terms_are_words(quarry_index *ix);

@@ -529,3 +529,111 @@ corrupt:
     qi_set_error(ix->errmsg, "%s: term ordinal out of range", ix->path);
     return QUARRY_ECORRUPT;
 }
+
+/* Grows the tuple array of one group by one. */
+static qi_group_count *push_tuple(quarry_env *env, qi_group_counts *gc,
+                                  size_t g)
+{
+    void *p = gc->t[g];
+    if (!qi_array_reserve(env, &p, &gc->cap[g], gc->n[g] + 1, sizeof *gc->t[g]))
+        return NULL;
+    gc->t[g] = p;
+    return &gc->t[g][gc->n[g]++];
+}
+
+void qi_group_counts_free(quarry_env *env, qi_group_counts *gc)
+{
+    size_t g;
+    if (gc->t && gc->cap)
+        for (g = 0; g < gc->groups; g++)
+            qi_free(env, gc->t[g], gc->cap[g] * sizeof *gc->t[g]);
+    qi_free(env, gc->t, (gc->groups ? gc->groups : 1) * sizeof *gc->t);
+    qi_free(env, gc->n, (gc->groups ? gc->groups : 1) * sizeof *gc->n);
+    qi_free(env, gc->cap, (gc->groups ? gc->groups : 1) * sizeof *gc->cap);
+    memset(gc, 0, sizeof *gc);
+}
+
+int qi_count_terms_groups(quarry_index *ix, const quarry_subcorpus *sc,
+                          const quarry_groups *groups, qi_group_counts *out)
+{
+    quarry_env *env = ix->env;
+    size_t ng = quarry_groups_count(groups), alloc = ng ? ng : 1, i;
+    uint64_t *cnt = NULL, *dc = NULL;
+    uint32_t *touched = NULL;
+    int rc = QUARRY_OK;
+
+    memset(out, 0, sizeof *out);
+    out->groups = ng;
+    out->t = qi_calloc(env, alloc, sizeof *out->t);
+    out->n = qi_calloc(env, alloc, sizeof *out->n);
+    out->cap = qi_calloc(env, alloc, sizeof *out->cap);
+    cnt = qi_calloc(env, alloc, sizeof *cnt);
+    dc = qi_calloc(env, alloc, sizeof *dc);
+    touched = qi_alloc(env, alloc * sizeof *touched);
+    if (!out->t || !out->n || !out->cap || !cnt || !dc || !touched)
+        goto oom;
+    if (qi_index_needs_table(ix) &&
+        (rc = qi_index_terms_build(ix)) != QUARRY_OK)
+        goto done;
+    for (i = 0; i < ix->nsegs && rc == QUARRY_OK; i++) {
+        qi_ixseg *s = &ix->segs[i];
+        qi_termiter ti;
+        rc = qi_termiter_start(&ti, s->seg, 0);
+        while (rc == QUARRY_OK && (rc = qi_termiter_next(&ti)) == QUARRY_OK) {
+            uint64_t g = ti.term.ordinal;
+            size_t nt = 0, k;
+            qi_postings pl;
+            if (g >= s->stats.term_count) {
+                qi_set_error(ix->errmsg, "%s: term ordinal out of range",
+                             ix->path);
+                rc = QUARRY_ECORRUPT;
+                goto done;
+            }
+            if (s->gmap)
+                g = s->gmap[g];
+            rc = qi_postings_start(&pl, s->seg, &ti.term);
+            while (rc == QUARRY_OK &&
+                   (rc = qi_postings_next(&pl)) == QUARRY_OK) {
+                uint64_t d = s->base + pl.doc;
+                size_t grp;
+                if (sc ? !quarry_subcorpus_contains(sc, d)
+                       : qi_del_test(s->del, pl.doc))
+                    continue;
+                grp = quarry_groups_of(groups, d);
+                if (grp >= ng)
+                    continue;
+                if (dc[grp]++ == 0)
+                    touched[nt++] = (uint32_t)grp;
+                cnt[grp] += pl.freq;
+            }
+            if (rc != QUARRY_DONE)
+                break;
+            rc = QUARRY_OK;
+            for (k = 0; k < nt; k++) {
+                size_t grp = touched[k];
+                qi_group_count *t = push_tuple(env, out, grp);
+                if (!t)
+                    goto oom;
+                t->term = (uint32_t)g;
+                t->count = cnt[grp];
+                t->docs = dc[grp];
+                cnt[grp] = dc[grp] = 0;
+            }
+        }
+        if (rc == QUARRY_DONE)
+            rc = QUARRY_OK;
+        else if (rc != QUARRY_OK)
+            qi_set_error(ix->errmsg, "%s", qi_segment_errmsg(s->seg));
+    }
+    goto done;
+oom:
+    rc = QUARRY_ENOMEM;
+    qi_set_error(ix->errmsg, "out of memory counting terms per group");
+done:
+    qi_free(env, cnt, alloc * sizeof *cnt);
+    qi_free(env, dc, alloc * sizeof *dc);
+    qi_free(env, touched, alloc * sizeof *touched);
+    if (rc != QUARRY_OK)
+        qi_group_counts_free(env, out);
+    return rc;
+}

@@ -11,6 +11,7 @@
  */
 #include "analysis.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct entry {
@@ -374,6 +375,88 @@ done:
     return rc;
 }
 
+static int tuple_cmp(const void *pa, const void *pb)
+{
+    const qi_group_count *a = pa, *b = pb;
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
+/* Lists per group of single term items from the postings. */
+static int count_groups_fast(quarry_freq *f, qi_itemizer *it,
+                             const quarry_subcorpus *sc,
+                             const quarry_freq_options *o, char *errmsg)
+{
+    quarry_env *env = f->env;
+    quarry_index *ix = it->ix;
+    qi_group_counts gc;
+    qi_cand *cands = NULL;
+    size_t cand_cap = 0, g, i;
+    uint64_t id;
+    int rc = qi_count_terms_groups(ix, sc, o->groups, &gc);
+    if (rc != QUARRY_OK) {
+        qi_set_error(errmsg, "%s", quarry_index_errmsg(ix));
+        return rc;
+    }
+    for (id = qi_next_doc(ix, sc, UINT64_MAX); id < quarry_index_doc_limit(ix);
+         id = qi_next_doc(ix, sc, id)) {
+        size_t k = quarry_groups_of(o->groups, id);
+        if (k < f->ngroups)
+            f->totals[k].docs++;
+    }
+    for (g = 0; g < gc.groups && rc == QUARRY_OK; g++) {
+        qi_group_count *t = gc.t[g];
+        size_t n = gc.n[g], m = 0, ncand = 0;
+        quarry_freq_totals *tot = &f->totals[g];
+        void *p = cands;
+        if (ix->nsegs > 1 && n > 1) { /* one tuple per segment: merge */
+            qsort(t, n, sizeof *t, tuple_cmp);
+            for (i = 0; i < n; i++) {
+                if (m > 0 && t[m - 1].term == t[i].term) {
+                    t[m - 1].count += t[i].count;
+                    t[m - 1].docs += t[i].docs;
+                } else {
+                    t[m++] = t[i];
+                }
+            }
+            n = m;
+        }
+        if (!qi_array_reserve(env, &p, &cand_cap, n ? n : 1, sizeof *cands)) {
+            rc = QUARRY_ENOMEM;
+            qi_set_error(errmsg, "out of memory");
+            break;
+        }
+        cands = p;
+        for (i = 0; i < n; i++) {
+            uint8_t fl;
+            rc = qi_itemizer_term_flags(it, t[i].term, &fl);
+            if (rc != QUARRY_OK) {
+                qi_set_error(errmsg, "%s", it->errmsg);
+                break;
+            }
+            if (fl & QI_ITEM_SKIPPED)
+                continue;
+            tot->tokens += t[i].count;
+            tot->types++;
+            if (t[i].count < o->min_count || (fl & QI_ITEM_STOP))
+                continue;
+            cands[ncand].count = t[i].count;
+            cands[ncand].docs = t[i].docs;
+            cands[ncand].key = t[i].term;
+            ncand++;
+        }
+        if (rc != QUARRY_OK)
+            break;
+        tot->ngrams = tot->tokens;
+        rc = qi_freq_emit(f, cands, ncand, o->top, g, tot->tokens, item_cmp,
+                          item_text, it);
+        if (rc != QUARRY_OK)
+            qi_set_error(errmsg, "out of memory");
+    }
+    qi_free(env, cands, cand_cap * sizeof *cands);
+    qi_group_counts_free(env, &gc);
+    return rc;
+}
+
 int quarry_freq_new(quarry_env *env, quarry_index *ix,
                     const quarry_subcorpus *sc, const quarry_freq_options *opts,
                     quarry_freq **out)
@@ -418,10 +501,10 @@ int quarry_freq_new(quarry_env *env, quarry_index *ix,
     f->totals = qi_calloc(env, dl.n ? dl.n : 1, sizeof *f->totals);
     if (!f->totals)
         goto oom;
-    if (o.n == 1 && !o.groups &&
-        (o.unit == QUARRY_UNIT_TERMS ||
-         (o.unit == QUARRY_UNIT_WORDS && qi_terms_are_words(ix)))) {
-        rc = count_terms_fast(f, &it, sc, &o, &f->totals[0], errmsg);
+    if (o.n == 1 && (o.unit == QUARRY_UNIT_TERMS ||
+                     (o.unit == QUARRY_UNIT_WORDS && qi_terms_are_words(ix)))) {
+        rc = o.groups ? count_groups_fast(f, &it, sc, &o, errmsg)
+                      : count_terms_fast(f, &it, sc, &o, &f->totals[0], errmsg);
         if (rc != QUARRY_OK) {
             qi_set_error(env->errmsg, "freq: %s", errmsg);
             goto fail_env;

@@ -5,8 +5,8 @@
  * quarry_keyness_compute on the hand counts, TTR/MATTR/hapax, an index of
  * two segments with a deleted document, the CJK word layer, bad options and
  * allocation failures. */
+#include "analysis.h"
 #include "check.h"
-#include "internal.h"
 #include "testkit.h"
 
 #include <math.h>
@@ -202,8 +202,39 @@ static void test_groups_and_subcorpus(void)
     quarry_index_free(ix);
 }
 
-/* The whole-list path reads postings (or dictionary counts); lists per
- * group read token streams. Summed over the groups, they must agree. */
+/* Counts of every term id read from the token streams (the itemizer), for
+ * the documents of sc in group (SIZE_MAX: any). */
+static void stream_counts(quarry_index *ix, const quarry_subcorpus *sc,
+                          int punct, const quarry_groups *g, size_t group,
+                          uint64_t *counts, uint64_t *docs, uint64_t *tokens,
+                          uint64_t *ndocs)
+{
+    qi_itemizer it;
+    uint64_t id;
+    size_t i, j;
+    CHECK_EQ_INT(qi_itemizer_init(&it, env, ix, QUARRY_UNIT_TERMS, punct, NULL),
+                 QUARRY_OK);
+    *tokens = *ndocs = 0;
+    for (id = qi_next_doc(ix, sc, UINT64_MAX); id < quarry_index_doc_limit(ix);
+         id = qi_next_doc(ix, sc, id)) {
+        if (g && quarry_groups_of(g, id) != group)
+            continue;
+        CHECK_EQ_INT(qi_itemizer_doc(&it, id), QUARRY_OK);
+        for (i = 0; i < it.n; i++) {
+            int seen = 0;
+            for (j = 0; j < i; j++)
+                seen |= it.items[j] == it.items[i];
+            counts[it.items[i]]++;
+            docs[it.items[i]] += !seen;
+        }
+        *tokens += it.n;
+        (*ndocs)++;
+    }
+    qi_itemizer_free(&it);
+}
+
+/* Lists of term items come from the postings (or dictionary counts), per
+ * group too; they must agree with the token streams. */
 static void test_postings_path_agrees(void)
 {
     quarry_index *ix = NULL;
@@ -211,52 +242,56 @@ static void test_postings_path_agrees(void)
     quarry_filter *flt = NULL;
     quarry_subcorpus *sc = NULL;
     quarry_freq_options o;
-    quarry_freq *whole = NULL, *parts = NULL;
-    quarry_freq_totals t, tp;
-    size_t i, j, k;
+    quarry_freq *f = NULL;
+    quarry_freq_totals t;
+    uint64_t counts[64], docs[64], tokens, ndocs;
+    size_t i, k, nonzero;
     int pass;
 
     CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
+    CHECK(quarry_index_term_count(ix) <= 64);
     CHECK_EQ_INT(quarry_filter_compile(env, "year=2002", 9, &flt, NULL),
                  QUARRY_OK);
     CHECK_EQ_INT(quarry_subcorpus_new(env, ix, flt, NULL, &sc), QUARRY_OK);
     CHECK_EQ_INT(
         quarry_groups_new(env, ix, "year", QUARRY_PERIOD_VALUE, NULL, &g),
         QUARRY_OK);
-    for (pass = 0; pass < 3; pass++) {
+    for (pass = 0; pass < 6; pass++) {
+        const quarry_subcorpus *psc = pass & 1 ? sc : NULL;
+        int grouped = pass >= 2, punct = pass >= 4;
         memset(&o, 0, sizeof o);
-        o.unit = pass == 2 ? QUARRY_UNIT_WORDS : QUARRY_UNIT_TERMS;
-        o.include_punct = pass == 1;
-        CHECK_EQ_INT(quarry_freq_new(env, ix, pass ? sc : NULL, &o, &whole),
-                     QUARRY_OK);
-        o.groups = g;
-        CHECK_EQ_INT(quarry_freq_new(env, ix, pass ? sc : NULL, &o, &parts),
-                     QUARRY_OK);
-        memset(&tp, 0, sizeof tp);
-        for (k = 0; k < quarry_freq_group_count(parts); k++) {
-            quarry_freq_totals_get(parts, k, &t);
-            tp.tokens += t.tokens;
-            tp.docs += t.docs;
-        }
-        quarry_freq_totals_get(whole, 0, &t);
-        CHECK_EQ_INT(t.tokens, tp.tokens);
-        CHECK_EQ_INT(t.docs, tp.docs);
-        for (i = 0; i < quarry_freq_count(whole); i++) {
-            quarry_freq_entry e, p;
-            uint64_t count = 0, docs = 0;
-            quarry_freq_get(whole, i, &e);
-            for (j = 0; j < quarry_freq_count(parts); j++) {
-                quarry_freq_get(parts, j, &p);
-                if (p.len == e.len && memcmp(p.text, e.text, e.len) == 0) {
-                    count += p.count;
-                    docs += p.docs;
-                }
+        o.unit = pass == 3 ? QUARRY_UNIT_WORDS : QUARRY_UNIT_TERMS;
+        o.include_punct = punct;
+        o.groups = grouped ? g : NULL;
+        CHECK_EQ_INT(quarry_freq_new(env, ix, psc, &o, &f), QUARRY_OK);
+        for (k = 0; k < quarry_freq_group_count(f); k++) {
+            memset(counts, 0, sizeof counts);
+            memset(docs, 0, sizeof docs);
+            stream_counts(ix, psc, punct, grouped ? g : NULL, k, counts, docs,
+                          &tokens, &ndocs);
+            quarry_freq_totals_get(f, k, &t);
+            CHECK_EQ_INT(t.tokens, tokens);
+            CHECK_EQ_INT(t.docs, ndocs);
+            nonzero = 0;
+            for (i = 0; i < 64; i++)
+                nonzero += counts[i] > 0;
+            CHECK_EQ_INT(t.types, nonzero);
+            for (i = 0; i < quarry_freq_count(f); i++) {
+                quarry_freq_entry e;
+                uint32_t term = 0;
+                quarry_freq_get(f, i, &e);
+                if (e.group != k)
+                    continue;
+                nonzero--;
+                CHECK_EQ_INT(quarry_index_term_lookup(ix, e.text, e.len, &term,
+                                                      NULL, NULL),
+                             QUARRY_OK);
+                CHECK_EQ_INT(e.count, counts[term]);
+                CHECK_EQ_INT(e.docs, docs[term]);
             }
-            CHECK_EQ_INT(e.count, count);
-            CHECK_EQ_INT(e.docs, docs);
+            CHECK_EQ_INT(nonzero, 0);
         }
-        quarry_freq_free(whole);
-        quarry_freq_free(parts);
+        quarry_freq_free(f);
     }
     quarry_groups_free(g);
     quarry_subcorpus_free(sc);
@@ -680,9 +715,9 @@ static void test_bad_options(void)
 static void test_alloc_failures(void)
 {
     long budget;
-    int done_freq = 0, done_kw = 0, done_ls = 0, done_fast = 0;
-    for (budget = 0;
-         budget < 2000 && !(done_freq && done_kw && done_ls && done_fast);
+    int done_freq = 0, done_kw = 0, done_ls = 0, done_fast = 0, done_gf = 0;
+    for (budget = 0; budget < 2000 &&
+                     !(done_freq && done_kw && done_ls && done_fast && done_gf);
          budget++) {
         tk_fail fl = {-1, 0};
         quarry_env *fenv = NULL;
@@ -727,6 +762,22 @@ static void test_alloc_failures(void)
             quarry_freq_free(ff);
         }
         fl.budget = budget;
+        if (!done_gf) {
+            quarry_freq *ff = NULL;
+            quarry_freq_options go;
+            memset(&go, 0, sizeof go);
+            go.groups = g;
+            rc = quarry_freq_new(fenv, ix, NULL, &go, &ff);
+            if (rc == QUARRY_OK) {
+                CHECK_EQ_INT(quarry_freq_count(ff), 13);
+                done_gf = 1;
+            } else {
+                CHECK_EQ_INT(rc, QUARRY_ENOMEM);
+                CHECK(ff == NULL);
+            }
+            quarry_freq_free(ff);
+        }
+        fl.budget = budget;
         if (!done_kw) {
             quarry_keywords_options_init(&ko);
             ko.max_p = 1;
@@ -760,7 +811,7 @@ static void test_alloc_failures(void)
         quarry_index_free(ix);
         quarry_env_free(fenv);
     }
-    CHECK(done_freq && done_kw && done_ls && done_fast);
+    CHECK(done_freq && done_kw && done_ls && done_fast && done_gf);
 }
 
 int main(void)
