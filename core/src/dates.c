@@ -674,7 +674,7 @@ static int32_t year_from_reference(const quarry_date *ref, int month, int day)
 {
     int32_t best = ref->year, y;
     long target, best_gap = -1;
-    if (ref->precision < QUARRY_DATE_MONTH)
+    if (ref->precision < QUARRY_DATE_MONTH || month < 1 || month > 12)
         return ref->year;
     target = days_from_civil(ref->year, ref->month,
                              ref->precision >= QUARRY_DATE_DAY ? ref->day : 15);
