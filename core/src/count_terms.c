@@ -2,8 +2,8 @@
  * count_terms.c - documents as streams of counted items for the counting
  * analyses (analysis.h): terms, CJK word-layer words or surface forms,
  * with punctuation and symbols left out and the places where they (or a
- * sentence start) break a run of items marked, plus a plain count of terms
- * over a subcorpus.
+ * sentence start) break a run of items marked; and counts of terms over a
+ * subcorpus (or per group) from the token streams or from the postings.
  *
  * Kinds and stop-list membership are worked out once per item, the first
  * time it is seen, and kept in a byte per item, so the per-token work is an

@@ -351,7 +351,7 @@ int quarry_groups_new(quarry_env *env, quarry_index *ix, const char *field,
         quarry_index_doc meta;
         quarry_field f;
         group_key key;
-        char buf[128];
+        char buf[1024]; /* longer values are cut: labels, not texts */
         int fit;
         if (!sc && !quarry_index_doc_live(ix, id))
             continue;
