@@ -77,8 +77,10 @@ static int read_header(qi_postings *pl, uint64_t *last, uint64_t *dlen,
 
 static int open_block(qi_postings *pl)
 {
-    uint64_t last, dlen, plen, n;
-    const unsigned char *body, *next;
+    /* initialized for gcc -O3, which cannot see that read_header sets them
+     * whenever it returns QUARRY_OK */
+    uint64_t last = 0, dlen = 0, plen = 0, n;
+    const unsigned char *body = NULL, *next = NULL;
     int rc = read_header(pl, &last, &dlen, &plen, &body, &next);
     if (rc != QUARRY_OK)
         return rc;
@@ -165,8 +167,8 @@ int qi_postings_advance(qi_postings *pl, uint64_t target)
         if (pl->remaining == 0)
             return QUARRY_DONE;
         {
-            uint64_t last, dlen, plen, n;
-            const unsigned char *body, *next;
+            uint64_t last = 0, dlen = 0, plen = 0, n;
+            const unsigned char *body = NULL, *next = NULL;
             rc = read_header(pl, &last, &dlen, &plen, &body, &next);
             if (rc != QUARRY_OK)
                 return rc;

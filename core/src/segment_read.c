@@ -629,7 +629,7 @@ int qi_segment_doc_tokens(qi_segment *seg, uint64_t doc, uint64_t first,
 {
     const unsigned char *r;
     const unsigned char *tp, *op = NULL, *codes = NULL, *ranks;
-    qs_stream ts, os;
+    qs_stream ts = {0}, os = {0}; /* zeroed for gcc -O3 false alarms */
     qi_bitr br = {NULL, 0, 0, 0};
     uint64_t ntok, i, last, prev_end = 0, text;
     int rc, want_off = starts || ends;
@@ -739,7 +739,7 @@ bad_off:
 static int open_struct(qi_segment *seg, const unsigned char *r, uint64_t doc,
                        int which, qs_stream *s)
 {
-    const unsigned char *after;
+    const unsigned char *after = NULL;
     uint64_t off = qs_docget(r, QS_D_STRUCT);
     static const int counts[3] = {QS_D_SENTENCES, QS_D_PARAGRAPHS, QS_D_WORDS};
     int k, rc;
@@ -759,7 +759,7 @@ static int read_spans(qi_segment *seg, uint64_t doc, int which, uint64_t first,
                       size_t *got)
 {
     const unsigned char *r, *p;
-    qs_stream s;
+    qs_stream s = {0};
     uint64_t i, last, prev = 0, ntok;
     size_t k = 0;
     int rc;

@@ -110,6 +110,7 @@ static int block_first(qi_segment *seg, int words, uint64_t b, const char **t,
     qs_dcur cur;
     uint64_t l;
     const unsigned char *p;
+    cur.p = cur.end = NULL; /* for gcc -O3, which loses track of the set */
     int rc = qs_dict_block(seg, words, b, &cur);
     if (rc != QUARRY_OK)
         return rc;
