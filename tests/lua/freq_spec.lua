@@ -236,6 +236,19 @@ describe("Index:keyness", function()
                        .chi2_yates, recs[1].chi2)
   end)
 
+  it("takes target and reference as arguments: filters, tables or an index", function()
+    local idx <close> = assert(quarry.open(EN))
+    local zh <close> = assert(quarry.open(ZH))
+    local opts = { min_freq = 2, p = 1, measure = "log_ratio" }
+    local a = idx:keyness("year=2001", { query = "dog" }, opts)
+    local b = idx:keyness({ target = { filter = "year=2001" }, reference = { query = "dog" },
+                            min_freq = 2, p = 1, measure = "log_ratio" })
+    assert.are.same(b, a)
+    assert.is_nil(opts.target) -- the caller's options are not changed
+    local c = idx:keyness({}, zh, { unit = "terms", min_freq = 4, p = 1 })
+    assert.are.same(idx:keyness({ reference_index = zh, unit = "terms", min_freq = 4, p = 1 }), c)
+  end)
+
   it("fails for an empty reference and raises for bad options", function()
     local idx <close> = assert(quarry.open(EN))
     local r, msg, code = idx:keyness()

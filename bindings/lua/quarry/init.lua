@@ -169,6 +169,28 @@ function Index:each_doc(opts)
   end
 end
 
+--- index:keyness(target, reference [, opts]) is the same as
+--- index:keyness{target =, reference = (or reference_index =), ...}: each side
+--- a field filter string, a {filter =, query =} table, or (reference) an
+--- Index. The one-table form is the C method itself.
+local keyness_of = Index.keyness
+function Index:keyness(target, reference, opts)
+  if reference == nil and opts == nil then return keyness_of(self, target) end
+  local o = {}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  local function side(v)
+    if type(v) == "string" then return { filter = v } end
+    return v
+  end
+  o.target = side(target)
+  if type(reference) == "userdata" and tostring(reference):match("^quarry%.Index") then
+    o.reference_index = reference
+  else
+    o.reference = side(reference)
+  end
+  return keyness_of(self, o)
+end
+
 --- index:sources() -> array of the distinct sources of the live documents,
 --- in document order.
 function Index:sources()
