@@ -144,6 +144,29 @@ quarry_subcorpus *lq_opt_subcorpus(lua_State *L, quarry_index *ix,
 /* Frees the subcorpus owned by the userdata at idx now (if any). */
 void lq_subcorpus_done(lua_State *L, int idx);
 
+/* lquarry_opts.c: what the analysis bindings share */
+/* Owns a core result (freed with free_fn) while Lua tables are built from
+ * it, so that an error raised half-way frees it: set p after creating. */
+typedef struct lq_owner {
+    void *p;
+    void (*free_fn)(void *p);
+} lq_owner;
+/* Pushes a new owner (nothing owned yet). */
+lq_owner *lq_new_owner(lua_State *L, void (*free_fn)(void *));
+/* Raises "METHOD: unknown option 'k'" for keys of the options table at idx
+ * (may be none/nil) that are not in the NULL-terminated list allowed. */
+void lq_check_keys(lua_State *L, int idx, const char *method,
+                   const char *const *allowed);
+/* opts[key] as an integer in [lo, hi], def when absent; raises otherwise. */
+lua_Integer lq_opt_int_range(lua_State *L, int idx, const char *key,
+                             lua_Integer def, lua_Integer lo, lua_Integer hi);
+/* Pushes the label of document id as records show it: its source's file
+ * name, with ":record" for a record of a multi-record file; nil if absent. */
+void lq_push_doc_label(lua_State *L, quarry_index *ix, uint64_t id);
+/* Pushes the value of field name of document id, or nil. */
+void lq_push_doc_field(lua_State *L, quarry_index *ix, uint64_t id,
+                       const char *name);
+
 /* lquarry_stats.c: quarry.stats (association, keyness, dispersion, pvalue) */
 void lq_open_stats(lua_State *L);
 /* lquarry_analysis.c: Index freq, ngrams, keyness, lexstats */

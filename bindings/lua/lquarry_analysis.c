@@ -14,38 +14,6 @@
 #include <math.h>
 #include <string.h>
 
-#define LQ_AOWNER_MT "quarry.AnalysisOwner"
-
-typedef struct lq_owned {
-    void *p;
-    void (*free_fn)(void *p);
-} lq_owned;
-
-static int owned_gc(lua_State *L)
-{
-    lq_owned *u = luaL_checkudata(L, 1, LQ_AOWNER_MT);
-    if (u->p && u->free_fn)
-        u->free_fn(u->p);
-    u->p = NULL;
-    return 0;
-}
-
-/* Pushes an owner that frees its pointer with free_fn when collected. */
-static lq_owned *new_owned(lua_State *L, void (*free_fn)(void *))
-{
-    lq_owned *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->p = NULL;
-    u->free_fn = free_fn;
-    if (luaL_newmetatable(L, LQ_AOWNER_MT)) {
-        lua_pushcfunction(L, owned_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, owned_gc);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_setmetatable(L, -2);
-    return u;
-}
-
 static void free_stop(void *p)
 {
     quarry_stopwords_free(p);
@@ -68,47 +36,6 @@ static void free_lexstats(void *p)
 }
 
 /* ---- options ------------------------------------------------------------ */
-
-/* Raises for keys of the options table other than those allowed. */
-static void check_keys(lua_State *L, int idx, const char *method,
-                       const char *const *allowed)
-{
-    if (!lq_opt_table(L, idx))
-        return;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        const char *k;
-        size_t i;
-        int ok = 0;
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s: option keys must be strings", method);
-        k = lua_tostring(L, -1);
-        for (i = 0; allowed[i]; i++)
-            ok |= strcmp(k, allowed[i]) == 0;
-        if (!ok)
-            luaL_error(L, "%s: unknown option '%s'", method, k);
-    }
-}
-
-/* opts[key] as an integer in [lo, hi] (def when absent); raises otherwise. */
-static lua_Integer opt_int(lua_State *L, int idx, const char *key,
-                           lua_Integer def, lua_Integer lo, lua_Integer hi)
-{
-    lua_Integer v = def;
-    int isint;
-    if (!lq_opt_table(L, idx))
-        return def;
-    lua_getfield(L, idx, key);
-    if (!lua_isnil(L, -1)) {
-        v = lua_tointegerx(L, -1, &isint);
-        if (!isint || lua_type(L, -1) != LUA_TNUMBER || v < lo || v > hi)
-            luaL_error(L, "option '%s' must be an integer from %I to %I", key,
-                       lo, hi);
-    }
-    lua_pop(L, 1);
-    return v;
-}
 
 /* opts[key] as a number in [lo, hi] (def when absent). */
 static double opt_num(lua_State *L, int idx, const char *key, double def,
@@ -159,7 +86,7 @@ static const char *const period_names[] = {"value", "year", "decade", "quarter",
  * unreadable file). */
 static int opt_stop(lua_State *L, int idx, quarry_stopwords **out)
 {
-    lq_owned *u = new_owned(L, free_stop);
+    lq_owner *u = lq_new_owner(L, free_stop);
     const char *file = lq_opt_string(L, idx, "stop_file");
     quarry_stopwords *sw;
     int rc, t;
@@ -225,7 +152,7 @@ static int field_type(quarry_index *ix, const char *field)
 static int opt_groups(lua_State *L, int idx, quarry_index *ix,
                       const quarry_subcorpus *sc, quarry_groups **out)
 {
-    lq_owned *u = new_owned(L, free_groups);
+    lq_owner *u = lq_new_owner(L, free_groups);
     const char *by = lq_opt_string(L, idx, "by");
     int period, rc;
     *out = NULL;
@@ -285,17 +212,18 @@ static int freq_common(lua_State *L, int ngrams)
     quarry_groups *g;
     quarry_subcorpus *sc;
     quarry_freq *f = NULL;
-    lq_owned *owner;
+    lq_owner *owner;
     size_t i, n, ng;
     int rc, top;
 
     lua_settop(L, 2);
-    check_keys(L, 2, method, ngrams ? ngram_keys : freq_keys);
+    lq_check_keys(L, 2, method, ngrams ? ngram_keys : freq_keys);
     memset(&o, 0, sizeof o);
     o.unit = opt_choice(L, 2, "unit", unit_names, QUARRY_UNIT_WORDS);
-    o.n = ngrams ? (unsigned)opt_int(L, 2, "n", 2, 2, 5) : 1;
-    o.min_count = (uint64_t)opt_int(L, 2, "min_count", 0, 0, LUA_MAXINTEGER);
-    o.top = (size_t)opt_int(L, 2, "top", 0, 0, LUA_MAXINTEGER);
+    o.n = ngrams ? (unsigned)lq_opt_int_range(L, 2, "n", 2, 2, 5) : 1;
+    o.min_count =
+        (uint64_t)lq_opt_int_range(L, 2, "min_count", 0, 0, LUA_MAXINTEGER);
+    o.top = (size_t)lq_opt_int_range(L, 2, "top", 0, 0, LUA_MAXINTEGER);
     o.include_punct = lq_opt_bool(L, 2, "punct", 0);
     if ((rc = opt_stop(L, 2, &sw)) != 0) /* 3 */
         return rc;
@@ -304,7 +232,7 @@ static int freq_common(lua_State *L, int ngrams)
     if ((rc = opt_groups(L, 2, ix, sc, &g)) != 0) /* 5 */
         return rc;
     o.groups = g;
-    owner = new_owned(L, free_freq); /* 6 */
+    owner = lq_new_owner(L, free_freq); /* 6 */
     rc = quarry_freq_new(lq_env(L), ix, sc, &o, &f);
     if (rc != QUARRY_OK)
         return lq_fail(L, rc, quarry_env_errmsg(lq_env(L)));
@@ -404,7 +332,7 @@ static quarry_subcorpus *side_subcorpus(lua_State *L, int opts, const char *key,
                    "option '%s' must be a table {filter = ..., query = "
                    "...}",
                    key);
-    check_keys(L, lua_gettop(L), key, side_keys);
+    lq_check_keys(L, lua_gettop(L), key, side_keys);
     sc = lq_opt_subcorpus(L, ix, lua_gettop(L));
     lua_remove(L, -2);
     return sc;
@@ -417,22 +345,23 @@ static int index_keyness(lua_State *L)
     quarry_stopwords *sw;
     quarry_subcorpus *tsc, *rsc;
     quarry_keywords *kw = NULL;
-    lq_owned *owner;
+    lq_owner *owner;
     uint64_t tt, td, rt, rd;
     size_t i, n;
     int rc, has_ref;
 
     lua_settop(L, 2);
-    check_keys(L, 2, "keyness", keyness_keys);
+    lq_check_keys(L, 2, "keyness", keyness_keys);
     quarry_keywords_options_init(&o);
     o.unit = opt_choice(L, 2, "unit", unit_names, QUARRY_UNIT_WORDS);
     o.include_punct = lq_opt_bool(L, 2, "punct", 0);
     o.measure = opt_choice(L, 2, "measure", measure_names, QUARRY_KEY_G2);
-    o.min_freq = (uint64_t)opt_int(L, 2, "min_freq", 3, 0, LUA_MAXINTEGER);
+    o.min_freq =
+        (uint64_t)lq_opt_int_range(L, 2, "min_freq", 3, 0, LUA_MAXINTEGER);
     o.max_p = opt_num(L, 2, "p", 0.05, 0.0, 1.0);
     o.yates = lq_opt_bool(L, 2, "yates", 0);
     o.smooth = opt_num(L, 2, "smooth", 1.0, 0.0, HUGE_VAL);
-    o.top = (size_t)opt_int(L, 2, "top", 0, 0, LUA_MAXINTEGER);
+    o.top = (size_t)lq_opt_int_range(L, 2, "top", 0, 0, LUA_MAXINTEGER);
     if ((rc = opt_stop(L, 2, &sw)) != 0) /* 3 */
         return rc;
     o.stop = sw;
@@ -450,7 +379,7 @@ static int index_keyness(lua_State *L)
     rsc = side_subcorpus(L, 2, "reference", rix ? rix : ix); /* 5 */
     if (has_ref && !rix)
         rix = ix; /* a reference subcorpus of the same index */
-    owner = new_owned(L, free_keywords); /* 6 */
+    owner = lq_new_owner(L, free_keywords); /* 6 */
     rc = quarry_keywords_new(lq_env(L), ix, tsc, rix, rsc, &o, &kw);
     if (rc != QUARRY_OK)
         return lq_fail(L, rc, quarry_env_errmsg(lq_env(L)));
@@ -506,24 +435,6 @@ static void set_row(lua_State *L, const quarry_lexstats_row *r)
         set_num(L, "hapax_ratio", (double)r->hapax / (double)r->types);
 }
 
-/* Pushes the label of document id: its source's file name, with ":record"
- * for a record of a multi-record file (as quarry search prints it). */
-static void push_label(lua_State *L, quarry_index *ix, uint64_t id)
-{
-    quarry_index_doc d;
-    const char *name;
-    if (quarry_index_doc_get(ix, id, &d) != QUARRY_OK) {
-        lua_pushnil(L);
-        return;
-    }
-    name = strrchr(d.source, '/');
-    name = name ? name + 1 : d.source;
-    if (d.record > 0)
-        lua_pushfstring(L, "%s:%I", name, (lua_Integer)d.record);
-    else
-        lua_pushstring(L, name);
-}
-
 static int index_lexstats(lua_State *L)
 {
     quarry_index *ix = lq_check_index(L, 1);
@@ -532,21 +443,21 @@ static int index_lexstats(lua_State *L)
     quarry_groups *g;
     quarry_lexstats *ls = NULL;
     quarry_lexstats_row r;
-    lq_owned *owner;
+    lq_owner *owner;
     size_t i, n;
     int rc, docs_idx;
 
     lua_settop(L, 2);
-    check_keys(L, 2, "lexstats", lexstats_keys);
+    lq_check_keys(L, 2, "lexstats", lexstats_keys);
     memset(&o, 0, sizeof o);
     o.unit = opt_choice(L, 2, "unit", unit_names, QUARRY_UNIT_WORDS);
     o.include_punct = lq_opt_bool(L, 2, "punct", 0);
-    o.window = (uint32_t)opt_int(L, 2, "window", 100, 1, UINT32_MAX);
+    o.window = (uint32_t)lq_opt_int_range(L, 2, "window", 100, 1, UINT32_MAX);
     sc = lq_opt_subcorpus(L, ix, 2);              /* 3 */
     if ((rc = opt_groups(L, 2, ix, sc, &g)) != 0) /* 4 */
         return rc;
     o.groups = g;
-    owner = new_owned(L, free_lexstats); /* 5 */
+    owner = lq_new_owner(L, free_lexstats); /* 5 */
     rc = quarry_lexstats_new(lq_env(L), ix, sc, &o, &ls);
     if (rc != QUARRY_OK)
         return lq_fail(L, rc, quarry_env_errmsg(lq_env(L)));
@@ -558,7 +469,7 @@ static int index_lexstats(lua_State *L)
         quarry_lexstats_doc_get(ls, i, &r);
         lua_createtable(L, 0, 9);
         set_int(L, "doc", r.doc + 1);
-        push_label(L, ix, r.doc);
+        lq_push_doc_label(L, ix, r.doc);
         lua_setfield(L, -2, "label");
         set_row(L, &r);
         if (g && r.group != SIZE_MAX)

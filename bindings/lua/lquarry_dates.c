@@ -55,31 +55,6 @@ static const char *const index_keys[] = {
     "numeric",   "reference_date", "years",      "infer",  "terms", "order",
     "each_date", "require_terms",  "date_field", "filter", "query", NULL};
 
-static bool key_in(const char *k, const char *const *list)
-{
-    size_t i;
-    for (i = 0; list && list[i]; i++)
-        if (strcmp(k, list[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Raises for keys of the options table other than those allowed. */
-static void check_keys(lua_State *L, int idx, const char *fn,
-                       const char *const *allowed)
-{
-    if (!lq_opt_table(L, idx))
-        return;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s: option keys must be strings", fn);
-        if (!key_in(lua_tostring(L, -1), allowed))
-            luaL_error(L, "%s: unknown option '%s'", fn, lua_tostring(L, -1));
-    }
-}
-
 /* Parses a reference date ("2024-04-13", "2024-04" or "2024"); raises. */
 static void check_date(lua_State *L, const char *fn, const char *s,
                        quarry_date *out)
@@ -212,7 +187,7 @@ static int l_dates(lua_State *L)
     quarry_dates_options o;
     quarry_date_list list;
     int rc;
-    check_keys(L, 2, "dates", date_keys);
+    lq_check_keys(L, 2, "dates", date_keys);
     read_dates_options(L, 2, "dates", &o);
     memset(&list, 0, sizeof list);
     rc = quarry_dates_find(lq_env(L), text, len, &o, &list);
@@ -240,24 +215,6 @@ static int l_dates(lua_State *L)
         }
     }
     return 1;
-}
-
-/* Pushes the label of index document id: its source's file name, with
- * ":record" for a record of a multi-record file (as quarry search shows). */
-static void push_index_label(lua_State *L, quarry_index *ix, uint64_t id)
-{
-    quarry_index_doc d;
-    const char *name;
-    if (quarry_index_doc_get(ix, id, &d) != QUARRY_OK) {
-        lua_pushnil(L);
-        return;
-    }
-    name = strrchr(d.source, '/');
-    name = name ? name + 1 : d.source;
-    if (d.record > 0)
-        lua_pushfstring(L, "%s:%I", name, (lua_Integer)d.record);
-    else
-        lua_pushstring(L, name);
 }
 
 /* Pushes the records of st. terms_idx: the opts table holding the key terms
@@ -307,7 +264,7 @@ static void push_statements(lua_State *L, const quarry_statements *st,
         lua_setfield(L, -2, "dates");
         if (ix) {
             set_int(L, "doc", r.doc + 1);
-            push_index_label(L, ix, r.doc);
+            lq_push_doc_label(L, ix, r.doc);
             lua_setfield(L, -2, "label");
         } else if (labels_idx) {
             set_int(L, "doc", r.doc + 1);
@@ -569,7 +526,7 @@ static int l_index_statements(lua_State *L)
     lua_settop(L, 3);
     if (!lua_isnil(L, 2))
         q = lq_check_query(L, 2);
-    check_keys(L, 3, "statements", index_keys);
+    lq_check_keys(L, 3, "statements", index_keys);
     order = read_statement_options(L, 3, "statements", &o);
     sc = lq_opt_subcorpus(L, ix, 3);
     sc_idx = lua_gettop(L);

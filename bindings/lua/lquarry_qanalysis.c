@@ -14,36 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LQ_QRESULT_MT "quarry.QueryAnalysisResult"
-
-/* Owner of one core result while Lua tables are built from it. */
-typedef struct lq_qresult {
-    void *p;
-    void (*free_fn)(void *p);
-} lq_qresult;
-
-static int qresult_gc(lua_State *L)
-{
-    lq_qresult *u = luaL_checkudata(L, 1, LQ_QRESULT_MT);
-    if (u->p && u->free_fn)
-        u->free_fn(u->p);
-    u->p = NULL;
-    return 0;
-}
-
-static lq_qresult *new_qresult(lua_State *L, void (*free_fn)(void *))
-{
-    lq_qresult *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->p = NULL;
-    u->free_fn = free_fn;
-    if (luaL_newmetatable(L, LQ_QRESULT_MT)) {
-        lua_pushcfunction(L, qresult_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
-    return u;
-}
-
 static void free_colloc(void *p)
 {
     quarry_colloc_free(p);
@@ -59,45 +29,11 @@ static void free_timeline(void *p)
     quarry_timeline_free(p);
 }
 
-/* Raises for keys of the options table other than those allowed. */
-static void check_keys(lua_State *L, int idx, const char *method,
-                       const char *const *allowed)
-{
-    if (!lq_opt_table(L, idx))
-        return;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        const char *k;
-        size_t i;
-        int ok = 0;
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s: option keys must be strings", method);
-        k = lua_tostring(L, -1);
-        for (i = 0; allowed[i]; i++)
-            ok |= strcmp(k, allowed[i]) == 0;
-        if (!ok)
-            luaL_error(L, "%s: unknown option '%s'", method, k);
-    }
-}
-
 /* opts[key] as a non-negative integer (def when absent); raises otherwise. */
 static lua_Integer opt_count(lua_State *L, int idx, const char *key,
                              lua_Integer def, lua_Integer max)
 {
-    lua_Integer v = def;
-    int isint;
-    if (!lq_opt_table(L, idx))
-        return def;
-    lua_getfield(L, idx, key);
-    if (!lua_isnil(L, -1)) {
-        v = lua_tointegerx(L, -1, &isint);
-        if (!isint || lua_type(L, -1) != LUA_TNUMBER || v < 0 || v > max)
-            luaL_error(L, "option '%s' must be an integer from 0 to %I", key,
-                       max);
-    }
-    lua_pop(L, 1);
-    return v;
+    return lq_opt_int_range(L, idx, key, def, 0, max);
 }
 
 static void set_int(lua_State *L, const char *key, uint64_t v)
@@ -110,43 +46,6 @@ static void set_num(lua_State *L, const char *key, double v)
 {
     lua_pushnumber(L, v);
     lua_setfield(L, -2, key);
-}
-
-/* Pushes the label of document id: its source's file name, with ":record"
- * for a record of a multi-record file (as quarry search prints it). */
-static void push_label(lua_State *L, quarry_index *ix, uint64_t id)
-{
-    quarry_index_doc d;
-    const char *name;
-    if (quarry_index_doc_get(ix, id, &d) != QUARRY_OK) {
-        lua_pushnil(L);
-        return;
-    }
-    name = strrchr(d.source, '/');
-    name = name ? name + 1 : d.source;
-    if (d.record > 0)
-        lua_pushfstring(L, "%s:%I", name, (lua_Integer)d.record);
-    else
-        lua_pushstring(L, name);
-}
-
-/* Pushes the value of field name of document id, or nil. */
-static void push_field(lua_State *L, quarry_index *ix, uint64_t id,
-                       const char *name)
-{
-    quarry_index_doc d;
-    size_t i;
-    if (quarry_index_doc_get(ix, id, &d) == QUARRY_OK) {
-        for (i = 0; i < d.field_count; i++) {
-            quarry_field f;
-            if (quarry_index_doc_field(ix, id, i, &f) == QUARRY_OK &&
-                strcmp(f.name, name) == 0) {
-                lq_push_field_value(L, &f);
-                return;
-            }
-        }
-    }
-    lua_pushnil(L);
 }
 
 /* ---- collocates --------------------------------------------------------- */
@@ -164,7 +63,7 @@ static int index_collocates(lua_State *L)
     quarry_colloc_totals tot;
     const quarry_collocate *items;
     quarry_subcorpus *sc;
-    lq_qresult *owner;
+    lq_owner *owner;
     quarry_colloc *c = NULL;
     const char *sort;
     lua_Integer window, limit;
@@ -173,7 +72,7 @@ static int index_collocates(lua_State *L)
 
     lua_settop(L, 3);
     q = lq_check_query(L, 2);
-    check_keys(L, 3, "collocates", colloc_keys);
+    lq_check_keys(L, 3, "collocates", colloc_keys);
     window = opt_count(L, 3, "window", 5, UINT32_MAX);
     o.left = (uint32_t)opt_count(L, 3, "left", window, UINT32_MAX);
     o.right = (uint32_t)opt_count(L, 3, "right", window, UINT32_MAX);
@@ -183,7 +82,7 @@ static int index_collocates(lua_State *L)
     limit = opt_count(L, 3, "limit", 0, LUA_MAXINTEGER);
     sort = lq_opt_string(L, 3, "sort");
     sc = lq_opt_subcorpus(L, ix, 3); /* pushes its owner: index 4 */
-    owner = new_qresult(L, free_colloc);
+    owner = lq_new_owner(L, free_colloc);
     rc = quarry_colloc_new(lq_env(L), ix, q, sc, &o, &c, &err_pos);
     if (rc != QUARRY_OK)
         return lq_fail(L, rc, quarry_env_errmsg(lq_env(L)));
@@ -252,7 +151,7 @@ static int index_dispersion(lua_State *L)
     const quarry_dispersion_part *parts;
     const double *pos;
     quarry_subcorpus *sc;
-    lq_qresult *owner;
+    lq_owner *owner;
     quarry_dispersion_data *d = NULL;
     lua_Integer slices;
     size_t i, n, err_pos = 0;
@@ -260,11 +159,11 @@ static int index_dispersion(lua_State *L)
 
     lua_settop(L, 3);
     q = lq_check_query(L, 2);
-    check_keys(L, 3, "dispersion", dispersion_keys);
+    lq_check_keys(L, 3, "dispersion", dispersion_keys);
     slices = opt_count(L, 3, "parts", 0, (lua_Integer)1 << 40);
     positions = lq_opt_bool(L, 3, "positions", 1);
     sc = lq_opt_subcorpus(L, ix, 3);
-    owner = new_qresult(L, free_dispersion);
+    owner = lq_new_owner(L, free_dispersion);
     rc = quarry_dispersion_data_new(lq_env(L), ix, q, sc, (size_t)slices, &d,
                                     &err_pos);
     if (rc != QUARRY_OK)
@@ -279,7 +178,7 @@ static int index_dispersion(lua_State *L)
         lua_createtable(L, 0, 7);
         set_int(L, "part", i + 1);
         set_int(L, "doc", p->doc + 1);
-        push_label(L, ix, p->doc);
+        lq_push_doc_label(L, ix, p->doc);
         lua_setfield(L, -2, "label");
         set_int(L, "start", p->first + 1);
         set_int(L, "tokens", p->tokens);
@@ -368,12 +267,12 @@ static void set_extreme(lua_State *L, quarry_index *ix,
     snprintf(key, sizeof key, "%sdoc", prefix);
     set_int(L, key, h->doc + 1);
     snprintf(key, sizeof key, "%slabel", prefix);
-    push_label(L, ix, h->doc);
+    lq_push_doc_label(L, ix, h->doc);
     lua_setfield(L, -2, key);
     snprintf(key, sizeof key, "%sposition", prefix);
     set_int(L, key, h->first + 1);
     snprintf(key, sizeof key, "%s%s", prefix, "value");
-    push_field(L, ix, h->doc, field);
+    lq_push_doc_field(L, ix, h->doc, field);
     lua_setfield(L, -2, key);
 }
 
@@ -383,14 +282,14 @@ static int index_timeline(lua_State *L)
     quarry_index *ix = lq_check_index(L, 1);
     const quarry_query **qs;
     quarry_subcorpus *sc;
-    lq_qresult *owner;
+    lq_owner *owner;
     quarry_timeline *t = NULL;
     const char *field, *period_name;
     size_t i, j, nq, np, failed = 0, err_pos = 0;
     int rc, period, labels, first_query, sc_idx;
 
     lua_settop(L, 3);
-    check_keys(L, 3, "timeline", timeline_keys);
+    lq_check_keys(L, 3, "timeline", timeline_keys);
     nq = lua_type(L, 2) == LUA_TTABLE ? (size_t)lua_rawlen(L, 2) : 1;
     if (nq == 0)
         return luaL_argerror(L, 2, "no queries");
@@ -426,7 +325,7 @@ static int index_timeline(lua_State *L)
     period = period_of(L, period_name ? period_name : "year");
     sc = lq_opt_subcorpus(L, ix, 3);
     sc_idx = lua_gettop(L);
-    owner = new_qresult(L, free_timeline);
+    owner = lq_new_owner(L, free_timeline);
     rc = quarry_timeline_new(lq_env(L), ix, qs, nq, field, period, sc, &t,
                              &failed, &err_pos);
     if (rc != QUARRY_OK)

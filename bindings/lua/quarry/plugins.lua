@@ -266,7 +266,10 @@ end
 local function load_file(c)
   local chunk, msg = loadfile(c.path, "t")
   if not chunk then
-    -- loadfile's message is "PATH:LINE: problem"
+    -- loadfile's message is "PATH:LINE: problem", with PATH cut to "...end"
+    -- when long: name the whole path
+    local line, problem = msg:match(":(%d+): (.*)$")
+    if line then msg = c.path .. ":" .. line .. ": " .. problem end
     return nil, "plugin '" .. c.name .. "' cannot be loaded: " .. msg
   end
   local ok, result = xpcall(chunk, function(e)
