@@ -4,6 +4,7 @@
  * regexes are expanded over the segment's dictionary into sets of local
  * term ordinals, and sequence attribute tests are compiled (query_exec.h).
  */
+#include "pcre_env.h"
 #include "query_exec.h"
 
 #include <string.h>
@@ -11,38 +12,6 @@
 /* PCRE2 bounds on one term or surface-form match: tokens are short. */
 #define BIND_MATCH_LIMIT 1000000u
 #define BIND_DEPTH_LIMIT 10000u
-
-/* ---- PCRE2 allocator bridge -------------------------------------------- */
-
-typedef union {
-    size_t size;
-    long double ld;
-    void *p;
-    uint64_t u;
-} blockhdr;
-
-static void *bridge_malloc(size_t size, void *ud)
-{
-    blockhdr *h = qi_alloc(ud, sizeof *h + size);
-    if (!h)
-        return NULL;
-    h->size = size;
-    return h + 1;
-}
-
-static void bridge_free(void *p, void *ud)
-{
-    blockhdr *h;
-    if (!p)
-        return;
-    h = (blockhdr *)p - 1;
-    qi_free(ud, h, sizeof *h + h->size);
-}
-
-pcre2_general_context *qx_pcre2_context(quarry_env *env)
-{
-    return pcre2_general_context_create(bridge_malloc, bridge_free, env);
-}
 
 /* ---- nodes -------------------------------------------------------------- */
 

@@ -188,8 +188,6 @@ struct quarry_search {
 int qx_bind(quarry_search *s, qi_segment *seg, const qi_qnode *q, qx_node **out,
             size_t *error_pos);
 void qx_node_free(quarry_search *s, qx_node *n);
-/* PCRE2 allocator bridge on s->env. */
-pcre2_general_context *qx_pcre2_context(quarry_env *env);
 
 /* ---- query_iter.c ---- */
 

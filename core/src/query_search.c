@@ -4,6 +4,7 @@
  * asking the bound tree for candidate documents, dropping deleted and
  * filtered-out ones, and computing each survivor's hits (query_exec.h).
  */
+#include "pcre_env.h"
 #include "query_exec.h"
 
 #include <string.h>
@@ -147,7 +148,7 @@ static int search_init(quarry_search *s, const quarry_query *q,
     rc = quarry_tokens_new(s->env, &s->toks);
     if (rc != QUARRY_OK)
         goto nomem;
-    s->gctx = qx_pcre2_context(s->env);
+    s->gctx = qi_pcre2_context(s->env);
     if (!s->gctx)
         goto nomem;
     s->mctx = pcre2_match_context_create(s->gctx);
