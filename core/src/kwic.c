@@ -12,11 +12,18 @@
 
 #include <string.h>
 
+/* Offsets are decoded in whole blocks of the segment's offset stream. */
+#define QI_KWIC_BLOCK 128
+
 struct qi_kwic_scratch {
     qi_buf out;       /* left, hit and right, one after another */
     uint64_t *starts; /* token offsets of the window */
     uint64_t *ends;
     size_t starts_cap, ends_cap;
+    /* starts/ends hold the offsets of tokens [win_first, win_end) of
+     * document win_doc: whole stream blocks, so that the next hits of the
+     * same document (they come in order) reuse them */
+    uint64_t win_doc, win_first, win_end;
     quarry_span *sents; /* sentence spans of doc sent_doc */
     size_t sent_n, sent_cap;
     uint64_t sent_doc; /* UINT64_MAX: none cached */
@@ -165,6 +172,7 @@ int quarry_kwic_get(quarry_index *ix, uint64_t doc, uint64_t first,
     uint64_t local, wfirst, wend;
     const char *text;
     size_t text_len, got, left_from, right_to;
+    uint64_t base;
     size_t hit_start, hit_end, l_len, h_len;
     qi_ixseg *s;
     int rc;
@@ -204,6 +212,7 @@ int quarry_kwic_get(quarry_index *ix, uint64_t doc, uint64_t first,
         if (!k)
             return oom(ix);
         k->sent_doc = UINT64_MAX;
+        k->win_doc = UINT64_MAX;
         ix->kwic = k;
     }
 
@@ -228,26 +237,40 @@ int quarry_kwic_get(quarry_index *ix, uint64_t doc, uint64_t first,
                 wend = meta.tokens;
         }
     }
-    if (wend - wfirst > SIZE_MAX / sizeof(uint64_t))
-        return oom(ix);
-    rc = need_tokens(ix, k, (size_t)(wend - wfirst));
-    if (rc != QUARRY_OK)
-        return rc;
-    rc = qi_segment_doc_tokens(s->seg, local, wfirst, (size_t)(wend - wfirst),
-                               NULL, k->starts, k->ends, &got);
-    if (rc != QUARRY_OK)
-        goto seg_fail;
-    if (got != wend - wfirst) {
-        qi_set_error(ix->errmsg, "document %llu: token offsets cut short",
-                     (unsigned long long)doc);
-        return QUARRY_ECORRUPT;
+    if (k->win_doc != doc || wfirst < k->win_first || wend > k->win_end) {
+        /* whole blocks of the offset stream: decoding starts at a block
+         * boundary anyway */
+        uint64_t a = wfirst - wfirst % QI_KWIC_BLOCK;
+        uint64_t b =
+            wend + (QI_KWIC_BLOCK - wend % QI_KWIC_BLOCK) % QI_KWIC_BLOCK;
+        if (b > meta.tokens)
+            b = meta.tokens;
+        k->win_doc = UINT64_MAX;
+        if (b - a > SIZE_MAX / sizeof(uint64_t))
+            return oom(ix);
+        rc = need_tokens(ix, k, (size_t)(b - a));
+        if (rc != QUARRY_OK)
+            return rc;
+        rc = qi_segment_doc_tokens(s->seg, local, a, (size_t)(b - a), NULL,
+                                   k->starts, k->ends, &got);
+        if (rc != QUARRY_OK)
+            goto seg_fail;
+        if (got != b - a) {
+            qi_set_error(ix->errmsg, "document %llu: token offsets cut short",
+                         (unsigned long long)doc + 1);
+            return QUARRY_ECORRUPT;
+        }
+        k->win_doc = doc;
+        k->win_first = a;
+        k->win_end = b;
     }
+    base = k->win_first; /* starts[t - base]: offsets of token t */
     rc = qi_segment_doc_text_ref(s->seg, local, &text, &text_len);
     if (rc != QUARRY_OK)
         goto seg_fail;
 
-    hit_start = (size_t)k->starts[first - wfirst];
-    hit_end = (size_t)k->ends[end - 1 - wfirst];
+    hit_start = (size_t)k->starts[first - base];
+    hit_end = (size_t)k->ends[end - 1 - base];
     if (hit_end > text_len || hit_start > hit_end) {
         qi_set_error(ix->errmsg, "document %llu: token offsets beyond its text",
                      (unsigned long long)doc);
@@ -257,8 +280,8 @@ int quarry_kwic_get(quarry_index *ix, uint64_t doc, uint64_t first,
         left_from = back_chars(text, hit_start, opts->left);
         right_to = fwd_chars(text, text_len, hit_end, opts->right);
     } else {
-        left_from = (size_t)k->starts[0];
-        right_to = (size_t)k->ends[got - 1];
+        left_from = (size_t)k->starts[wfirst - base];
+        right_to = (size_t)k->ends[wend - 1 - base];
         if (left_from > hit_start)
             left_from = hit_start;
         if (right_to > text_len)

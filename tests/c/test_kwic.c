@@ -33,6 +33,16 @@ static void build(void)
         "The new  quality productive\tforces grew. They matter\n\n"
         "more and more.");
     add(w, "b", "发展新质生产力。");
+    {
+        /* 300 tokens t0 .. t299: windows across offset-stream blocks */
+        static char long_text[300 * 6];
+        size_t n = 0;
+        int i;
+        for (i = 0; i < 300; i++)
+            n += (size_t)snprintf(long_text + n, sizeof long_text - n, "%st%d",
+                                  i ? " " : "", i);
+        add(w, "c", long_text);
+    }
     CHECK_EQ_INT(quarry_writer_commit(w, NULL), QUARRY_OK);
     quarry_writer_free(w);
 }
@@ -81,6 +91,28 @@ static void test_tokens(void)
     quarry_index_free(ix);
 }
 
+/* Lines of one document asked out of order and across the blocks in which
+ * offsets are decoded and kept. */
+static void test_windows_across_blocks(void)
+{
+    quarry_index *ix = NULL;
+    CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
+    CHECK_EQ_STR(kwic(ix, 2, 250, 251, QUARRY_KWIC_TOKENS, 2, 2),
+                 "t248 t249 |t250| t251 t252");
+    CHECK_EQ_STR(kwic(ix, 2, 5, 6, QUARRY_KWIC_TOKENS, 2, 2),
+                 "t3 t4 |t5| t6 t7");
+    CHECK_EQ_STR(kwic(ix, 2, 127, 129, QUARRY_KWIC_TOKENS, 2, 2),
+                 "t125 t126 |t127 t128| t129 t130");
+    CHECK_EQ_STR(kwic(ix, 2, 126, 127, QUARRY_KWIC_TOKENS, 1, 1),
+                 "t125 |t126| t127");
+    CHECK_EQ_STR(kwic(ix, 2, 299, 300, QUARRY_KWIC_TOKENS, 1, 3),
+                 "t298 |t299|");
+    CHECK_EQ_STR(kwic(ix, 0, 2, 4, QUARRY_KWIC_TOKENS, 2, 2),
+                 "The new |quality productive| forces grew");
+    CHECK_EQ_STR(kwic(ix, 2, 0, 1, QUARRY_KWIC_TOKENS, 1, 1), "|t0| t1");
+    quarry_index_free(ix);
+}
+
 static void test_chars_and_sentences(void)
 {
     quarry_index *ix = NULL;
@@ -107,7 +139,7 @@ static void test_errors(void)
     quarry_kwic k;
     quarry_kwic_options o = {7, 1, 1};
     CHECK_EQ_INT(quarry_index_open(env, dir, &ix), QUARRY_OK);
-    CHECK_EQ_STR(kwic(ix, 2, 0, 1, QUARRY_KWIC_TOKENS, 1, 1), "error EINVAL");
+    CHECK_EQ_STR(kwic(ix, 3, 0, 1, QUARRY_KWIC_TOKENS, 1, 1), "error EINVAL");
     CHECK(strstr(quarry_index_errmsg(ix), "out of range") != NULL);
     CHECK_EQ_STR(kwic(ix, 0, 3, 3, QUARRY_KWIC_TOKENS, 1, 1), "error EINVAL");
     CHECK_EQ_STR(kwic(ix, 0, 12, 14, QUARRY_KWIC_TOKENS, 1, 1), "error EINVAL");
@@ -167,6 +199,7 @@ int main(void)
     }
     build();
     RUN(test_tokens);
+    RUN(test_windows_across_blocks);
     RUN(test_chars_and_sentences);
     RUN(test_errors);
     RUN(test_alloc_failures);
