@@ -94,8 +94,7 @@ const quarry_query *lq_check_query(lua_State *L, int idx)
     if (lua_type(L, idx) == LUA_TSTRING) {
         int nret = 0;
         if (compile_query(L, idx, &nret) != QUARRY_OK)
-            luaL_error(L, "bad query at position %d: %s",
-                       (int)lua_tointeger(L, -1), lua_tostring(L, -3));
+            luaL_error(L, "bad query: %s", lua_tostring(L, -3));
         lua_replace(L, idx); /* the Query userdata now owns it */
     }
     q = lq_test_dict_query(L, idx);
@@ -194,7 +193,7 @@ static int parse_search_opts(lua_State *L, int idx, quarry_filter **filter,
         text = lua_tolstring(L, -1, &len);
         if (quarry_filter_compile(lq_env(L), text, len, filter, &pos) !=
             QUARRY_OK)
-            return luaL_error(L, "bad filter at position %d: %s", (int)pos + 1,
+            return luaL_error(L, "bad filter: %s",
                               quarry_env_errmsg(lq_env(L)));
     }
     lua_pop(L, 1);

@@ -72,8 +72,7 @@ quarry_subcorpus *lq_opt_subcorpus(lua_State *L, quarry_index *ix, int opts_idx)
         text = lua_tolstring(L, -2, &len);
         if (quarry_filter_compile(lq_env(L), text, len, &filter, &pos) !=
             QUARRY_OK)
-            luaL_error(L, "bad filter at position %d: %s", (int)pos + 1,
-                       quarry_env_errmsg(lq_env(L)));
+            luaL_error(L, "bad filter: %s", quarry_env_errmsg(lq_env(L)));
     }
     u = new_owner(L); /* stack: filter, query, owner */
     rc = quarry_subcorpus_new(lq_env(L), ix, filter, query, &u->sc);

@@ -232,6 +232,28 @@ static int find_field(quarry_index *ix, uint64_t id, size_t count,
     return 0;
 }
 
+/* Whether any live document of ix has the field: a field none has is a
+ * mistake (a typo, most often), not an empty grouping. */
+static int field_in_index(quarry_index *ix, const char *field, int *rc)
+{
+    uint64_t id;
+    for (id = 0; id < quarry_index_doc_limit(ix); id++) {
+        quarry_index_doc meta;
+        quarry_field f;
+        if (!quarry_index_doc_live(ix, id))
+            continue;
+        *rc = quarry_index_doc_get(ix, id, &meta);
+        if (*rc != QUARRY_OK)
+            return 0;
+        if (find_field(ix, id, meta.field_count, field, &f, rc))
+            return 1;
+        if (*rc != QUARRY_OK)
+            return 0;
+    }
+    *rc = QUARRY_OK;
+    return 0;
+}
+
 /* Adds document id (with its tokens) to the group labelled buf. */
 static int builder_add(quarry_env *env, builder *b, const char *buf,
                        const group_key *key, uint64_t tokens, uint32_t *out)
@@ -316,7 +338,7 @@ int quarry_groups_new(quarry_env *env, quarry_index *ix, const char *field,
     quarry_groups *g;
     builder b;
     uint64_t id;
-    int rc = QUARRY_OK, unfit_number = 0;
+    int rc = QUARRY_OK, unfit_number = 0, seen_field = 0;
     char unfit_doc[256] = "";
 
     if (out)
@@ -363,6 +385,7 @@ int quarry_groups_new(quarry_env *env, quarry_index *ix, const char *field,
                 goto index_error;
             continue;
         }
+        seen_field = 1;
         fit = label_of(&f, period, buf, sizeof buf, &key);
         if (fit < 0) {
             qi_set_error(env->errmsg,
@@ -386,6 +409,14 @@ int quarry_groups_new(quarry_env *env, quarry_index *ix, const char *field,
         rc = builder_add(env, &b, buf, &key, meta.tokens, &g->of[id]);
         if (rc != QUARRY_OK)
             goto oom;
+    }
+    if (!seen_field && !field_in_index(ix, field, &rc)) {
+        if (rc != QUARRY_OK)
+            goto index_error;
+        qi_set_error(env->errmsg, "groups: no document has a field named '%s'",
+                     field);
+        rc = QUARRY_EINVAL;
+        goto fail;
     }
     /* A year field asked for months would silently give no groups. */
     if (quarry_vocab_size(b.labels) == 0 && unfit_number) {

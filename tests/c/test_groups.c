@@ -131,7 +131,16 @@ static void test_periods(void)
     expect(ix, "party", QUARRY_PERIOD_VALUE, NULL,
            "Democratic:2/9 Whig:2/6 Zeta:1/4 | 1 0 1 - 0 - 2");
     expect(ix, "score", QUARRY_PERIOD_VALUE, NULL, "2.5:2/6 | - - 0 - - - 0");
-    expect(ix, "missing", QUARRY_PERIOD_VALUE, NULL, " | - - - - - - -");
+    {
+        /* a field no document has is an error naming the fields there are */
+        quarry_groups *g = NULL;
+        CHECK_EQ_INT(quarry_groups_new(env, ix, "missing", QUARRY_PERIOD_VALUE,
+                                       NULL, &g),
+                     QUARRY_EINVAL);
+        CHECK(g == NULL);
+        CHECK(strstr(quarry_env_errmsg(env),
+                     "no document has a field named 'missing'") != NULL);
+    }
     quarry_index_free(ix);
 }
 

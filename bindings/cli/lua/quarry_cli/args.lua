@@ -36,6 +36,13 @@ function M.is_input_error(e)
   return getmetatable(e) == InputError
 end
 
+--- The message of an error a library call raised, without the "FILE:LINE: "
+--- of the Lua code that called it: what the user typed is at fault, not a
+--- line of quarry.
+function M.raised(e)
+  return (tostring(e):gsub("^[^\n:]+%.lua:%d+: ", ""))
+end
+
 --- Key under which an option's value is stored: "no-sidecar" -> "no_sidecar".
 function M.key(spec)
   return spec.key or spec.long:gsub("-", "_")

@@ -80,7 +80,7 @@ function M.run(opts, positional)
   local path = ingest.index_path(opts)
   local idx <close> = ingest.open_index(path)
   local ok, r, msg, code = pcall(idx.collocates, idx, q, lopts)
-  if not ok then args.input_error("colloc: %s", tostring(r)) end
+  if not ok then args.input_error("colloc: %s", args.raised(r)) end
   if not r then args.input_error("colloc: %s (%s)", msg, code) end
 
   local names = TEXT_COLUMNS

@@ -53,7 +53,7 @@ function M.run(opts, positional)
   local path = ingest.index_path(opts)
   local idx <close> = ingest.open_index(path)
   local ok, r, msg, code = pcall(idx.dispersion, idx, q, lopts)
-  if not ok then args.input_error("dispersion: %s", tostring(r)) end
+  if not ok then args.input_error("dispersion: %s", args.raised(r)) end
   if not r then args.input_error("dispersion: %s (%s)", msg, code) end
   local m = r.measures
 

@@ -60,7 +60,7 @@ end
 --- input errors (exit 2).
 function M.call(command, idx, method, lopts)
   local ok, r, meta, code = pcall(idx[method], idx, lopts)
-  if not ok then args.input_error("%s: %s", command, tostring(r)) end
+  if not ok then args.input_error("%s: %s", command, args.raised(r)) end
   if not r then args.input_error("%s: %s (%s)", command, meta, code) end
   return r, meta
 end

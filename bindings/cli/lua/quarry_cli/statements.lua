@@ -115,7 +115,7 @@ local function from_files(opts, positional, lopts)
     args.input_error("nothing readable in %s", table.concat(positional, " "))
   end
   local ok, r, msg, code = pcall(quarry.statements, docs, lopts)
-  if not ok then args.input_error("statements: %s", tostring(r)) end
+  if not ok then args.input_error("statements: %s", args.raised(r)) end
   if not r then args.input_error("statements: %s (%s)", msg, code) end
   return r, #docs
 end
@@ -129,7 +129,7 @@ local function from_index(opts, lopts)
   subcorpus.lua_opts(opts, lopts)
   local idx <close> = ingest.open_index(ingest.index_path(opts))
   local ok, r, msg, code = pcall(idx.statements, idx, q, lopts)
-  if not ok then args.input_error("statements: %s", tostring(r)) end
+  if not ok then args.input_error("statements: %s", args.raised(r)) end
   if not r then args.input_error("statements: %s (%s)", msg, code) end
   return r
 end

@@ -52,7 +52,7 @@ function M.run(opts, positional)
   local path = ingest.index_path(opts)
   local idx <close> = ingest.open_index(path)
   local ok, r, msg, code = pcall(idx.timeline, idx, qs, lopts)
-  if not ok then args.input_error("timeline: %s", tostring(r)) end
+  if not ok then args.input_error("timeline: %s", args.raised(r)) end
   if not r then args.input_error("timeline: %s (%s)", msg, code) end
   local nq = #positional
   for i, q in ipairs(r.queries) do q.query = positional[i] end
