@@ -341,4 +341,36 @@ describe("quarry search", function()
     code = search("tax", "--limit", "-1")
     assert.are.equal(2, code)
   end)
+
+  it("reports a damaged index as an input error (exit 2), never an internal one", function()
+    -- flip 200 bytes at ten places of the segment file in turn: whatever part
+    -- they hit, a search gives its answer (the part was not read) or exit 2
+    local dir = ROOT .. "/damaged.quarry"
+    local seen2 = false
+    for k = 1, 9 do
+      os.execute("rm -rf " .. q(dir) .. " && cp -r " .. q(IDX) .. " " .. q(dir))
+      local p = assert(io.popen("ls " .. q(dir) .. "/*.qseg"))
+      local seg = p:read("l")
+      p:close()
+      local f = assert(io.open(seg, "r+b"))
+      local size = f:seek("end")
+      local at = math.floor(size * k / 10)
+      f:seek("set", at)
+      local bytes = f:read(200)
+      f:seek("set", at)
+      f:write((bytes:gsub(".", function(c) return string.char(c:byte() ~ 0x5a) end)))
+      f:close()
+      for _, query in ipairs({ '"new quality"', "NEAR/3(tax, reform)", '[norm="tax*"] []{0,2} "reform"' }) do
+        local code, _, err = run({ "search", query, "--count", "-i", dir })
+        assert.is_true(code == 0 or code == 1 or code == 2, query .. ": exit " .. tostring(code) .. "\n" .. err)
+        assert.is_nil(err:find("internal error", 1, true), err)
+        if code == 2 then
+          seen2 = true
+          assert.truthy(err:find(dir, 1, true), err) -- the message names the file
+        end
+      end
+    end
+    assert.is_true(seen2, "no damage was ever detected")
+  end)
 end)
+

@@ -105,6 +105,13 @@ end
 function M.main(argv)
   local ok, result = xpcall(dispatch, function(e)
     if args.is_usage_error(e) or args.is_input_error(e) then return e end
+    -- The library raises "... (ECORRUPT)" and the like when the data is at
+    -- fault (a damaged index, a file gone, memory): an input error, exit 2,
+    -- not a bug of quarry's.
+    local code = type(e) == "string" and e:match("%((E[A-Z]+)%)%s*$")
+    if code and code ~= "EINVAL" then
+      return select(2, pcall(args.input_error, "%s", args.raised(e)))
+    end
     return debug.traceback(tostring(e), 2)
   end, argv)
   io.stdout:flush()
