@@ -205,4 +205,17 @@ function Index:sources()
   return out
 end
 
+--- quarry.report and quarry.plugins are the modules of the same names,
+--- loaded on first use (they require quarry themselves).
+local lazy = { report = "quarry.report", plugins = "quarry.plugins" }
+setmetatable(quarry, {
+  __index = function(t, k)
+    local name = lazy[k]
+    if not name then return nil end
+    local m = require(name)
+    rawset(t, k, m)
+    return m
+  end,
+})
+
 return quarry
