@@ -305,6 +305,22 @@ static bool set_text(parser *p, qi_qnode *n, const char *text, size_t len)
     return true;
 }
 
+/* A node of kind spanning [start, p->pos) with flags and the text of b;
+ * NULL (status set) on failure. */
+static qi_qnode *text_node(parser *p, qi_qkind kind, size_t start,
+                           unsigned flags, const qi_buf *b)
+{
+    qi_qnode *n = node(p, kind, start, p->pos - start);
+    if (!n)
+        return NULL;
+    n->flags |= flags;
+    if (!set_text(p, n, b->data, b->len)) {
+        qi_qnode_free(p->env, n);
+        return NULL;
+    }
+    return n;
+}
+
 /* Adds kid to parent, taking the kids of a kid of the same AND/OR kind
  * instead of the kid itself. kid is freed on failure. */
 static bool add_kid(parser *p, qi_qnode *parent, qi_qnode *kid)
@@ -523,15 +539,7 @@ static qi_qnode *parse_regex(parser *p)
         fail(p, p->pos, "expected white space after the regex");
         goto out;
     }
-    n = node(p, QN_REGEX, start, p->pos - start);
-    if (!n)
-        goto out;
-    if (caseless)
-        n->flags |= QN_F_CASELESS;
-    if (!set_text(p, n, b.data, b.len)) {
-        qi_qnode_free(p->env, n);
-        n = NULL;
-    }
+    n = text_node(p, QN_REGEX, start, caseless ? QN_F_CASELESS : 0, &b);
 out:
     qi_buf_free(p->env, &b);
     return n;
@@ -547,14 +555,7 @@ static qi_qnode *parse_phrase(parser *p, unsigned flags)
     if (!read_quoted(p, &b, false, false, NULL, "phrase") ||
         !check_after_quote(p))
         goto out;
-    n = node(p, QN_TERM, start, p->pos - start);
-    if (!n)
-        goto out;
-    n->flags = flags;
-    if (!set_text(p, n, b.data, b.len)) {
-        qi_qnode_free(p->env, n);
-        n = NULL;
-    }
+    n = text_node(p, QN_TERM, start, flags, &b);
 out:
     qi_buf_free(p->env, &b);
     return n;
@@ -693,17 +694,11 @@ static qi_qnode *parse_attr_cmp(parser *p)
              name, op == QA_NE ? "!=" : "=");
         goto out;
     }
-    n = node(p, QN_ATTR, start, p->pos - start);
-    if (!n)
-        goto out;
-    n->attr = attr;
-    n->op = op;
-    n->vkind = vkind;
-    if (caseless)
-        n->flags |= QN_F_CASELESS;
-    if (!set_text(p, n, b.data, b.len)) {
-        qi_qnode_free(p->env, n);
-        n = NULL;
+    n = text_node(p, QN_ATTR, start, caseless ? QN_F_CASELESS : 0, &b);
+    if (n) {
+        n->attr = attr;
+        n->op = op;
+        n->vkind = vkind;
     }
 out:
     qi_buf_free(p->env, &b);
