@@ -32,9 +32,11 @@ function M.overview()
     "",
     "commands:",
   }
+  local w = 0
+  for _, name in ipairs(M.commands) do w = math.max(w, #name) end
   for _, name in ipairs(M.commands) do
     local c = load_command(name)
-    lines[#lines + 1] = string.format("  %-9s %s", name, c.summary)
+    lines[#lines + 1] = string.format("  %-" .. w .. "s  %s", name, c.summary)
   end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "global options:"
@@ -42,8 +44,9 @@ function M.overview()
   lines[#lines + 1] = "      --version  show the version"
   lines[#lines + 1] = ""
   lines[#lines + 1] = "The index commands work on -i INDEX, else $QUARRY_INDEX, else ./.quarry."
-  lines[#lines + 1] = "Exit status: 0 success, 1 nothing matched (rm) or a failing script (run),"
-  lines[#lines + 1] = "2 usage or input error (missing, corrupt or busy index included)."
+  lines[#lines + 1] = "Exit status: 0 success, 1 nothing matched (rm, search, grep) or a failing"
+  lines[#lines + 1] = "script or plugin (run, report), 2 usage or input error (missing, corrupt or"
+  lines[#lines + 1] = "busy index included)."
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Run 'quarry help COMMAND' for the options of a command."
   return table.concat(lines, "\n") .. "\n"
