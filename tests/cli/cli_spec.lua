@@ -10,28 +10,10 @@ local function shell_quote(s)
 end
 
 -- Runs quarry with args; returns exit status, stdout, stderr.
+local runner = require "quarry_cli_runner"
+
 local function run(args, stdin)
-  local parts = { shell_quote(BIN) }
-  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
-  local errfile = os.tmpname()
-  local cmd = table.concat(parts, " ") .. " 2>" .. shell_quote(errfile)
-  if stdin then
-    local infile = os.tmpname()
-    local f = assert(io.open(infile, "wb"))
-    f:write(stdin)
-    f:close()
-    cmd = cmd .. " <" .. shell_quote(infile)
-  end
-  local p = assert(io.popen(cmd .. "; echo \"::$?\"", "r"))
-  local out = p:read("a")
-  p:close()
-  local f = assert(io.open(errfile, "rb"))
-  local err = f:read("a")
-  f:close()
-  os.remove(errfile)
-  local code = tonumber(out:match("::(%d+)\n?$"))
-  out = out:gsub("::%d+\n?$", "")
-  return code, out, err
+  return runner.run(args, { stdin = stdin })
 end
 
 local function write_file(name, content)

@@ -15,21 +15,10 @@ local function q(s)
 end
 
 -- Runs quarry with args; returns exit status, stdout, stderr.
+local runner = require "quarry_cli_runner"
+
 local function run(args)
-  local parts = { q(BIN) }
-  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
-  local errfile = os.tmpname()
-  local cmd = "QUARRY_INDEX= " .. table.concat(parts, " ") .. " 2>" .. q(errfile) .. " </dev/null"
-  local p = assert(io.popen(cmd .. "; echo \"::$?\"", "r"))
-  local out = p:read("a")
-  p:close()
-  local f = assert(io.open(errfile, "rb"))
-  local err = f:read("a")
-  f:close()
-  os.remove(errfile)
-  local code = tonumber(out:match("::(%d+)\n?$"))
-  out = out:gsub("::%d+\n?$", "")
-  return code, out, err
+  return runner.run(args, { env = "QUARRY_INDEX=" })
 end
 
 local ECON = FIX .. "/econ.yml"

@@ -15,20 +15,10 @@ local function q(s)
 end
 
 -- Runs quarry with args; returns exit status, stdout, stderr.
+local runner = require "quarry_cli_runner"
+
 local function run(args)
-  local parts = { q(BIN) }
-  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
-  local errfile = os.tmpname()
-  local p = assert(io.popen(table.concat(parts, " ") .. " 2>" .. q(errfile)
-                            .. " </dev/null; echo \"::$?\"", "r"))
-  local out = p:read("a")
-  p:close()
-  local f = assert(io.open(errfile, "rb"))
-  local err = f:read("a")
-  f:close()
-  os.remove(errfile)
-  local code = tonumber(out:match("::(%d+)\n?$"))
-  return code, (out:gsub("::%d+\n?$", "")), err
+  return runner.run(args)
 end
 
 local function ok_json(args)

@@ -13,24 +13,10 @@ end
 
 -- Runs quarry with args (opts.env: prefix assignments, opts.cwd: directory);
 -- returns exit status, stdout, stderr.
+local runner = require "quarry_cli_runner"
+
 local function run(args, opts)
-  opts = opts or {}
-  local parts = { q(BIN) }
-  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
-  local errfile = os.tmpname()
-  local cmd = table.concat(parts, " ") .. " 2>" .. q(errfile) .. " </dev/null"
-  if opts.env then cmd = opts.env .. " " .. cmd end
-  if opts.cwd then cmd = "cd " .. q(opts.cwd) .. " && " .. cmd end
-  local p = assert(io.popen(cmd .. "; echo \"::$?\"", "r"))
-  local out = p:read("a")
-  p:close()
-  local f = assert(io.open(errfile, "rb"))
-  local err = f:read("a")
-  f:close()
-  os.remove(errfile)
-  local code = tonumber(out:match("::(%d+)\n?$"))
-  out = out:gsub("::%d+\n?$", "")
-  return code, out, err
+  return runner.run(args, opts)
 end
 
 local function write(path, content)

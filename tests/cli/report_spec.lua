@@ -23,26 +23,15 @@ end
 
 -- Runs quarry with args in a controlled plugin environment (opts.env:
 -- more assignments; opts.cwd: directory); returns status, stdout, stderr.
+local runner = require "quarry_cli_runner"
+
 local function run(args, opts)
   opts = opts or {}
-  local parts = { q(BIN) }
-  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
-  local errfile = os.tmpname()
-  local env = opts.env or ("QUARRY_PATH=" .. q(EXAMPLES .. ":" .. BROKEN .. ":" .. SHADOW)
-                           .. " XDG_DATA_HOME=" .. q(XDG))
-  local cmd = "env " .. env .. " " .. table.concat(parts, " ") .. " 2>" .. q(errfile)
-    .. " </dev/null"
-  if opts.cwd then cmd = "cd " .. q(opts.cwd) .. " && " .. cmd end
-  local p = assert(io.popen(cmd .. "; echo \"::$?\"", "r"))
-  local out = p:read("a")
-  p:close()
-  local f = assert(io.open(errfile, "rb"))
-  local err = f:read("a")
-  f:close()
-  os.remove(errfile)
-  local code = tonumber(out:match("::(%d+)\n?$"))
-  out = out:gsub("::%d+\n?$", "")
-  return code, out, err
+  return runner.run(args, {
+    env = opts.env or ("QUARRY_PATH=" .. q(EXAMPLES .. ":" .. BROKEN .. ":" .. SHADOW)
+                       .. " XDG_DATA_HOME=" .. q(XDG)),
+    cwd = opts.cwd,
+  })
 end
 
 local function write(path, content)
