@@ -55,9 +55,12 @@ local DOCS = {
 local TERMS = { "新质生产力", "高质量发展", "创新" }
 local WORDS = { "新质生产力", "高质量发展", "创新", "产业", "改革", "科技", "现代化", "就业", "稳", "development" }
 
+-- The issue's flags, plus --disable-dev-shm-usage: containers (CI) often
+-- give /dev/shm 64 MB, which Chromium outgrows and then crashes.
 local function chromium_flags(user_dir)
   return table.concat({ "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage",
                         "--user-data-dir=" .. sh(user_dir), "--enable-logging=stderr", "--v=0" }, " ")
 end
 
