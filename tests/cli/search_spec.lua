@@ -332,7 +332,7 @@ describe("quarry search", function()
   end)
 
   it("reports a damaged index as an input error (exit 2), never an internal one", function()
-    -- flip 200 bytes at ten places of the segment file in turn: whatever part
+    -- flip 200 bytes at nine places of the segment file in turn: whatever part
     -- they hit, a search gives its answer (the part was not read) or exit 2
     local dir = ROOT .. "/damaged.quarry"
     local seen2 = false
