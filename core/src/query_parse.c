@@ -321,6 +321,28 @@ static qi_qnode *text_node(parser *p, qi_qkind kind, size_t start,
     return n;
 }
 
+/* A parenthesized group opening at open: what parse reads inside, then the
+ * closing ')'. */
+static qi_qnode *parse_paren(parser *p, size_t open,
+                             qi_qnode *(*parse)(parser *))
+{
+    qi_qnode *inner;
+    if (!enter(p, open))
+        return NULL;
+    p->pos++;
+    inner = parse(p);
+    leave(p);
+    if (!inner)
+        return NULL;
+    skip_space(p);
+    if (!at(p, p->pos, ')')) {
+        qi_qnode_free(p->env, inner);
+        return fail(p, open, "expected ')' to close the '(' at %zu", open + 1);
+    }
+    p->pos++;
+    return inner;
+}
+
 /* Adds kid to parent, taking the kids of a kid of the same AND/OR kind
  * instead of the kid itself. kid is freed on failure. */
 static bool add_kid(parser *p, qi_qnode *parent, qi_qnode *kid)
@@ -728,23 +750,8 @@ static qi_qnode *parse_attr_not(parser *p)
         }
         return n;
     }
-    if (at(p, p->pos, '(')) {
-        if (!enter(p, start))
-            return NULL;
-        p->pos++;
-        kid = parse_attr_or(p);
-        leave(p);
-        if (!kid)
-            return NULL;
-        skip_space(p);
-        if (!at(p, p->pos, ')')) {
-            qi_qnode_free(p->env, kid);
-            return fail(p, start, "expected ')' to close the '(' at %zu",
-                        start + 1);
-        }
-        p->pos++;
-        return kid;
-    }
+    if (at(p, p->pos, '('))
+        return parse_paren(p, start, parse_attr_or);
     return parse_attr_cmp(p);
 }
 
@@ -1223,26 +1230,12 @@ static qi_qnode *make_filter(parser *p, size_t start, size_t end)
 static qi_qnode *parse_primary(parser *p)
 {
     size_t open = p->pos, e;
-    qi_qnode *inner;
     e = filter_at(p, p->pos);
     if (e)
         return make_filter(p, p->pos, e);
     if (p->s[p->pos] != '(')
         return parse_leaf(p);
-    if (!enter(p, open))
-        return NULL;
-    p->pos++;
-    inner = parse_or(p);
-    leave(p);
-    if (!inner)
-        return NULL;
-    skip_space(p);
-    if (!at(p, p->pos, ')')) {
-        qi_qnode_free(p->env, inner);
-        return fail(p, open, "expected ')' to close the '(' at %zu", open + 1);
-    }
-    p->pos++;
-    return inner;
+    return parse_paren(p, open, parse_or);
 }
 
 static qi_qnode *parse_unary(parser *p)
